@@ -1,0 +1,29 @@
+"""SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
+
+from brigade_desk.core.model.attachment import Attachment
+from brigade_desk.core.model.audit import AuditEvent, AuditHead
+from brigade_desk.core.model.base import Base
+from brigade_desk.core.model.case import Case, CaseOfficer, CaseParty, CasePowerItem
+from brigade_desk.core.model.organ import Organ
+from brigade_desk.core.model.party import Party
+from brigade_desk.core.model.power_item import LegalProvision, PowerItem
+from brigade_desk.core.model.setting import NumberSequence, Setting
+from brigade_desk.core.model.user import User
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Case",
+    "CaseOfficer",
+    "CaseParty",
+    "CasePowerItem",
+    "LegalProvision",
+    "NumberSequence",
+    "Organ",
+    "Party",
+    "PowerItem",
+    "Setting",
+    "User",
+]

@@ -1,0 +1,375 @@
+"""`brigade-desk`: the command line over the same services the GUI uses.
+
+Errors for people are printed in Chinese, naming the field, and the command exits non-zero:
+1 when a check found a problem (audit verify, backup verify), 2 when the input or the store was
+refused. Nothing is written when a command is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from brigade_desk import __version__
+
+EXIT_PROBLEM = 1
+EXIT_REFUSED = 2
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, frozenset | set | tuple):
+        return list(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD，收到“{text}”") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="brigade-desk",
+        description="乡镇综合执法办案台（Brigade Desk）。不带子命令时打开图形界面。",
+    )
+    parser.add_argument("--version", action="version", version=f"brigade-desk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="数据目录（默认取环境变量 BRIGADE_DESK_HOME，否则为本机用户数据目录）",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="数据库地址，默认是数据目录中的 SQLite 文件；多机共用时如 postgresql+psycopg://用户@主机/库",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="子命令")
+
+    sub.add_parser("gui", help="打开图形界面")
+
+    p = sub.add_parser("init", help="不经图形界面新建存储：执法主体与第一个管理员")
+    p.add_argument("--town", required=True, help="执法主体名称，如“青溪镇人民政府”")
+    p.add_argument("--area-code", required=True, help="6位行政区划代码，如 330185")
+    p.add_argument("--prefix", required=True, help="机关代字，如“青综执”")
+    p.add_argument("--admin", required=True, metavar="LOGIN", help="第一个管理员的登录名")
+    p.add_argument("--admin-name", default="系统管理员", help="管理员姓名")
+    p.add_argument("--admin-password", help="管理员密码（供脚本使用；省略时交互输入）")
+    p.add_argument("--credit-code", default="", help="执法主体的统一社会信用代码")
+    p.add_argument("--county-name", default="", help="上级县（市、区）人民政府名称")
+    p.add_argument("--court", default="", help="所在地基层人民法院名称")
+
+    users = sub.add_parser("users", help="用户管理").add_subparsers(dest="users_command", metavar="操作")
+    p = users.add_parser("add", help="新增用户")
+    p.add_argument("login", help="登录名")
+    p.add_argument("--name", required=True, help="姓名")
+    p.add_argument(
+        "--roles", default="officer", help="角色，逗号分隔：officer,legal_reviewer,leader,clerk,admin"
+    )
+    p.add_argument("--password", help="初始密码（省略时交互输入）")
+    p.add_argument("--post", default="", help="职务")
+    p.add_argument("--certificate-no", default="", help="执法证号")
+    p.add_argument("--certificate-from", type=_date, help="执法证有效期起 YYYY-MM-DD")
+    p.add_argument("--certificate-to", type=_date, help="执法证有效期止 YYYY-MM-DD")
+    p.add_argument("--legal-qualified", action="store_true", help="具有法制审核资格")
+    p.add_argument("--leader", action="store_true", help="机关负责人")
+    p = users.add_parser("list", help="列出用户")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p = users.add_parser("passwd", help="重置用户密码")
+    p.add_argument("login")
+    p.add_argument("--password", help="新密码（省略时交互输入）")
+    for name, text in (("lock", "停用账户"), ("unlock", "启用账户并解除密码锁定")):
+        users.add_parser(name, help=text).add_argument("login")
+
+    p = sub.add_parser("demo", help="生成演示数据（可重复：相同种子得到相同数据）")
+    p.add_argument("--cases", type=int, required=True, help="案件数量")
+    p.add_argument("--seed", type=int, default=1, help="随机种子")
+
+    audit = sub.add_parser("audit", help="执法全过程记录").add_subparsers(
+        dest="audit_command", metavar="操作"
+    )
+    audit.add_parser("verify", help="校验哈希链；完整时退出码 0，断裂时 1 并给出第一个断点")
+
+    backup = sub.add_parser("backup", help="备份与恢复").add_subparsers(dest="backup_command", metavar="操作")
+    backup.add_parser("create", help="在线备份到文件或目录").add_argument("dest", type=Path)
+    backup.add_parser("verify", help="校验备份文件").add_argument("file", type=Path)
+    backup.add_parser("restore", help="从校验通过的备份恢复（当前存储另存一旁）").add_argument(
+        "file", type=Path
+    )
+    return parser
+
+
+def _ask_password(given: str | None, prompt: str) -> str:
+    from brigade_desk.core.errors import ValidationError
+
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise ValidationError.single(prompt, "非交互运行时请用 --password 或 --admin-password 给出")
+    first = getpass.getpass(f"{prompt}：")
+    if getpass.getpass("再输入一次：") != first:
+        raise ValidationError.single(prompt, "两次输入不一致")
+    return first
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from brigade_desk.core.paths import default_data_dir
+
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def _cli_actor() -> Any:
+    from brigade_desk.core.rules.permissions import system_actor
+
+    try:
+        os_user = getpass.getuser()
+    except Exception:
+        os_user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return system_actor(os_user)
+
+
+def _open(args: argparse.Namespace, *, must_be_initialized: bool = True) -> Any:
+    from brigade_desk.core.app import open_services
+    from brigade_desk.core.errors import StoreError
+    from brigade_desk.core.paths import STORE_FILE
+
+    not_initialized = StoreError("存储尚未初始化：请先运行 brigade-desk init，或打开图形界面完成首次设置")
+    if must_be_initialized and args.db is None and not (_data_dir(args) / STORE_FILE).exists():
+        raise not_initialized  # and create nothing
+    services = open_services(_data_dir(args), args.db)
+    if must_be_initialized and not services.setup.is_initialized():
+        services.close()
+        raise not_initialized
+    return services
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from brigade_desk.core.errors import ValidationError
+    from brigade_desk.core.services.setup import TownshipInput, validate_township
+    from brigade_desk.core.services.users import NewUser, UserService
+
+    organ = TownshipInput(
+        name=args.town,
+        area_code=args.area_code,
+        credit_code=args.credit_code,
+        doc_prefix=args.prefix,
+        county_name=args.county_name,
+        court=args.court,
+    )
+    # Refuse bad input before asking for a password or touching the data directory.
+    errors = validate_township(organ)
+    if errors:
+        raise ValidationError(errors)
+    password = _ask_password(args.admin_password, "管理员密码")
+    admin = NewUser(args.admin, args.admin_name, password, roles=("admin",))
+    errors = UserService.validate_new_user(admin, min_password=8)
+    if errors:
+        raise ValidationError(errors)
+    services = _open(args, must_be_initialized=False)
+    try:
+        view, user = services.setup.initialize(organ, admin)
+        print(
+            f"已初始化：{view.name}（{view.area_code}），管理员 {user.login}；存储：{services.store.display_name()}"
+        )
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from brigade_desk.core.services.users import NewUser
+
+    services = _open(args)
+    actor = _cli_actor()
+    try:
+        match args.users_command:
+            case "add":
+                password = _ask_password(args.password, "初始密码")
+                view = services.users.add_user(
+                    actor,
+                    NewUser(
+                        login=args.login,
+                        display_name=args.name,
+                        password=password,
+                        roles=tuple(r for r in args.roles.split(",") if r.strip()),
+                        post=args.post,
+                        certificate_no=args.certificate_no,
+                        certificate_valid_from=args.certificate_from,
+                        certificate_valid_to=args.certificate_to,
+                        legal_review_qualified=args.legal_qualified,
+                        is_leader=args.leader,
+                    ),
+                )
+                print(f"已新增用户 {view.login}（{view.display_name}，{view.roles_label}）")
+            case "list":
+                users = services.users.list_users(actor)
+                if args.json:
+                    print_json(users)
+                else:
+                    for u in users:
+                        state = "启用" if u.active else "停用"
+                        cert = f"执法证 {u.certificate_no}" if u.certificate_no else "无执法证"
+                        print(f"{u.login:<16} {u.display_name:<8} {u.roles_label:<20} {cert:<20} {state}")
+            case "passwd":
+                services.users.reset_password(actor, args.login, _ask_password(args.password, "新密码"))
+                print(f"已重置 {args.login} 的密码")
+            case "lock" | "unlock":
+                view = services.users.set_active(actor, args.login, args.users_command == "unlock")
+                print(f"{view.login}：{'已启用' if view.active else '已停用'}")
+            case _:
+                build_parser().parse_args(["users", "--help"])
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from brigade_desk.core.errors import ValidationError
+    from brigade_desk.core.services.demo import DemoService
+
+    if args.cases < 0:
+        raise ValidationError.single("--cases", "案件数量不能为负数")
+    services = _open(args)
+    try:
+        demo = DemoService(services.store)
+        with _progress_bar("生成演示数据", unit="件") as progress:
+            report = demo.generate(_cli_actor(), cases=args.cases, seed=args.seed, progress=progress)
+        print(
+            f"已生成 {report.cases} 件案件、{report.parties} 个当事人、{report.officers} 名执法人员，"
+            f"用时 {report.seconds:.1f} 秒"
+        )
+    finally:
+        services.close()
+    return 0
+
+
+class _progress_bar:
+    """tqdm on a terminal (stderr), adapted to the core's progress(done, total) callback."""
+
+    def __init__(self, label: str, unit: str) -> None:
+        self.label, self.unit = label, unit
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        from tqdm import tqdm
+
+        def update(done: int, total: int) -> None:
+            if self.bar is None:
+                self.bar = tqdm(
+                    total=total, desc=self.label, unit=self.unit, file=sys.stderr, dynamic_ncols=True
+                )
+            self.bar.update(done - self.bar.n)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from brigade_desk.core.timeutil import format_datetime
+
+    services = _open(args)
+    try:
+        report = services.audit.verify(_cli_actor())
+    finally:
+        services.close()
+    if report.ok:
+        print(f"执法全过程记录完整：共 {report.events} 个事件，哈希链无断点")
+        return 0
+    when = format_datetime(report.broken_at) if report.broken_at else "未知"
+    print(
+        f"哈希链断裂：第 {report.broken_seq} 号事件（ID {report.broken_id}，时间 {when}）：{report.reason}。"
+        f"此前 {report.events} 个事件完整。",
+        file=sys.stderr,
+    )
+    return EXIT_PROBLEM
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from brigade_desk.core.backup import restore_backup
+
+    match args.backup_command:
+        case "restore":
+            aside = restore_backup(_data_dir(args), args.file)
+            print(f"已从 {args.file} 恢复；原存储保存在 {aside}")
+            return 0
+        case "create" | "verify":
+            services = _open(args)
+            try:
+                with _progress_bar(
+                    "备份" if args.backup_command == "create" else "校验", unit="个"
+                ) as progress:
+                    if args.backup_command == "create":
+                        result, check = services.backups.create(_cli_actor(), args.dest, progress)
+                        print(
+                            f"已备份到 {result.path}（{result.members} 个成员，{result.bytes / 1e6:.1f} MB）"
+                        )
+                    else:
+                        check = services.backups.verify(_cli_actor(), args.file, progress)
+            finally:
+                services.close()
+            print(check.message, file=sys.stdout if check.ok else sys.stderr)
+            return 0 if check.ok else EXIT_PROBLEM
+        case _:
+            build_parser().parse_args(["backup", "--help"])
+            return EXIT_REFUSED
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from brigade_desk.gui.main import run_gui
+
+    return run_gui(_data_dir(args), args.db)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "gui": cmd_gui,
+    "init": cmd_init,
+    "users": cmd_users,
+    "demo": cmd_demo,
+    "audit": cmd_audit,
+    "backup": cmd_backup,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from brigade_desk.core.errors import BrigadeError
+
+    args = build_parser().parse_args(argv)
+    command = COMMANDS.get(args.command or "gui", cmd_gui)
+    try:
+        return command(args)
+    except BrigadeError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    return main([*sys.argv[1:], "gui"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Reading cases. Filing, steps and gates arrive with the case-handling work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from brigade_desk.core.errors import NotFound
+from brigade_desk.core.model import Case, CaseParty, Party
+from brigade_desk.core.rules.permissions import Actor, Permission
+from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
+from brigade_desk.core.services.base import Service, operation
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: str
+    case_number: str
+    received_at: datetime
+    source: str
+    summary: str
+    state: str
+    state_label: str
+    parties: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: str
+    case_number: str
+    procedure: str
+    source: str
+    received_at: datetime
+    violation_date: date | None
+    place: str
+    summary: str
+    facts: str
+    state: str
+    state_label: str
+    fine_fen: int | None
+    parties: tuple[str, ...]
+    version: int
+
+
+def state_label(state: str) -> str:
+    try:
+        return STATE_LABELS[CaseState(state)]
+    except ValueError:
+        return state
+
+
+class CaseService(Service):
+    @operation(Permission.CASE_VIEW)
+    def count(self, actor: Actor) -> int:
+        with self.store.read() as session:
+            return session.execute(select(func.count()).select_from(Case)).scalar_one()
+
+    @operation(Permission.CASE_VIEW)
+    def page(self, actor: Actor, offset: int, limit: int) -> list[CaseRow]:
+        """One page of the case list, newest first, rows built only for that page."""
+        with self.store.read() as session:
+            cases = (
+                session.execute(
+                    select(Case).order_by(Case.received_at.desc(), Case.id).offset(offset).limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+            names = _party_names(session, [c.id for c in cases])
+            return [
+                CaseRow(
+                    c.id,
+                    c.case_number or "（未立案）",
+                    c.received_at,
+                    c.source,
+                    c.summary,
+                    c.state,
+                    state_label(c.state),
+                    "、".join(names.get(c.id, [])),
+                )
+                for c in cases
+            ]
+
+    @operation(Permission.CASE_VIEW)
+    def get(self, actor: Actor, case_id: str) -> CaseDetail:
+        with self.store.read() as session:
+            c = session.get(Case, case_id)
+            if c is None:
+                raise NotFound("案件不存在")
+            names = _party_names(session, [c.id]).get(c.id, [])
+            return CaseDetail(
+                c.id,
+                c.case_number or "",
+                c.procedure,
+                c.source,
+                c.received_at,
+                c.violation_date,
+                c.place,
+                c.summary,
+                c.facts,
+                c.state,
+                state_label(c.state),
+                c.fine_fen,
+                tuple(names),
+                c.version,
+            )
+
+
+def _party_names(session: Session, case_ids: list[str]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    if not case_ids:
+        return names
+    rows = session.execute(
+        select(CaseParty.case_id, Party.name)
+        .join(Party, Party.id == CaseParty.party_id)
+        .where(CaseParty.case_id.in_(case_ids))
+    )
+    for case_id, name in rows:
+        names.setdefault(case_id, []).append(name)
+    return names
