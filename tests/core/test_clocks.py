@@ -227,6 +227,10 @@ def test_decision_clock_with_a_running_pause_is_flagged_and_provisional() -> Non
     assert later.due == date(2025, 10, 20)  # 09-20 + 29 = Sunday 10-19 -> Monday 10-20
     closed = [*events[:1], dataclasses.replace(events[1], until=date(2025, 9, 10))]
     assert not compute(closed, today=date(2025, 9, 20))[ClockKind.DECISION].paused
+    # A pause starting after the 90 days ran out (09-29) neither moves nor revives the clock.
+    too_late = [events[0], E(K.EXPERT_REVIEW, date(2025, 10, 10))]
+    decision = compute(too_late, today=date(2025, 10, 15))[ClockKind.DECISION]
+    assert (decision.due, decision.status, decision.paused) == (date(2025, 9, 29), S.OVERDUE, False)
 
 
 def test_decision_pause_kinds_are_a_setting() -> None:

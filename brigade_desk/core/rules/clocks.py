@@ -583,7 +583,8 @@ def _make_deadline(
             status = DeadlineStatus.DUE_SOON
         else:
             status = DeadlineStatus.OK
-    paused = closed_on is None and any(p.end is None and p.start <= today for p in pauses)
+    # A pause that began only after the period had run out does not revive it.
+    paused = closed_on is None and any(p.end is None and p.start <= min(today, due) for p in pauses)
     # Warn for every year whose working days this deadline relied on: the period itself (a year
     # period never looks at working days) and, while open, the countdown from today.
     spans = [] if spec.unit is PeriodUnit.YEARS else [(start, due)]
