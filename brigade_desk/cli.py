@@ -165,7 +165,7 @@ def _open(args: argparse.Namespace, *, must_be_initialized: bool = True) -> Any:
 def cmd_init(args: argparse.Namespace) -> int:
     from brigade_desk.core.errors import ValidationError
     from brigade_desk.core.services.setup import TownshipInput, validate_township
-    from brigade_desk.core.services.users import NewUser, UserService
+    from brigade_desk.core.services.users import NewUser, validate_new_user
 
     organ = TownshipInput(
         name=args.town,
@@ -181,7 +181,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise ValidationError(errors)
     password = _ask_password(args.admin_password, "管理员密码")
     admin = NewUser(args.admin, args.admin_name, password, roles=("admin",))
-    errors = UserService.validate_new_user(admin, min_password=8)
+    errors = validate_new_user(admin, min_password=8)
     if errors:
         raise ValidationError(errors)
     services = _open(args, must_be_initialized=False)

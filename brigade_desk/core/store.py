@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +34,8 @@ from brigade_desk.core.timeutil import utc_now
 log = logging.getLogger(__name__)
 
 SUPPORTED = "sqlite:///路径 或 postgresql+psycopg://用户@主机/数据库"
+# Arbitrary constant naming Brigade Desk's writer lock among PostgreSQL advisory locks.
+WRITER_LOCK_KEY = 0x42524944
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def _parse_url(db_url: str) -> URL:
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise StoreError(f"不支持的数据库类型“{url.get_backend_name()}”；支持的格式：{SUPPORTED}")
     if url.get_backend_name() == "postgresql" and url.get_driver_name() not in ("psycopg",):
-        raise StoreError(f"PostgreSQL 请使用 psycopg 驱动：postgresql+psycopg://…（收到“{db_url}”）")
+        raise StoreError(f"数据库地址“{db_url}”的驱动不受支持：PostgreSQL 请使用 postgresql+psycopg://…")
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         raise StoreError("SQLite 存储必须是磁盘上的文件（sqlite:///路径），不能是内存数据库")
     return url
@@ -130,8 +132,16 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: commits when the block ends, rolls back on any exception."""
+        """One write transaction: commits when the block ends, rolls back on any exception.
+
+        Writers are serialised on both backends: SQLite by `BEGIN IMMEDIATE`, PostgreSQL by a
+        transaction-scoped advisory lock. A brigade's write load is tiny, and serial writers rule
+        out lost updates, forked audit chains and racing number counters in every service at once
+        (docs/decisions/serialised-writers.md).
+        """
         with self._writer.begin() as session:
+            if not self.is_sqlite:
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
             yield session
 
     @contextlib.contextmanager

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
+from brigade_desk.core.errors import StaleEdit
 from brigade_desk.core.rules.permissions import Actor, Permission, require
 from brigade_desk.core.store import Store
 from brigade_desk.core.timeutil import utc_now
@@ -65,3 +66,19 @@ def public_operations(service: Service) -> dict[str, Any]:
         for name in dir(type(service))
         if not name.startswith("_") and callable(getattr(type(service), name))
     }
+
+
+class Versioned(Protocol):
+    version: int
+
+
+def ensure_unchanged(record: Versioned, expected_version: int, what: str) -> None:
+    """Refuse a save made from an older copy of `record` (two people editing one case).
+
+    The caller's form keeps what was typed; the message says how to go on.
+    """
+    if record.version != expected_version:
+        raise StaleEdit(
+            f"{what}已被他人修改并保存（您打开的是第 {expected_version} 版，现在是第 {record.version} 版）。"
+            "您填写的内容仍保留在表单中，请刷新后核对再保存。"
+        )

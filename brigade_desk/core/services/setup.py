@@ -13,7 +13,7 @@ from brigade_desk.core.model import Organ
 from brigade_desk.core.rules.identity import check_area_code, check_credit_code, normalise_credit_code
 from brigade_desk.core.rules.permissions import Role
 from brigade_desk.core.services.base import Service, open_operation
-from brigade_desk.core.services.users import NewUser, UserService, UserView
+from brigade_desk.core.services.users import NewUser, UserView, insert_user, validate_new_user
 
 PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
 
@@ -71,7 +71,7 @@ class SetupService(Service):
         """Create this store's organ, its county and the first admin, in one transaction."""
         errors = validate_township(organ)
         admin_with_role = NewUser(**{**admin.__dict__, "roles": tuple(set(admin.roles) | {Role.ADMIN.value})})
-        errors += UserService.validate_new_user(admin_with_role, min_password=8)
+        errors += validate_new_user(admin_with_role, min_password=8)
         if errors:
             raise ValidationError(errors)
         with self.store.write() as session:
@@ -109,7 +109,7 @@ class SetupService(Service):
                     "organ.initialize", "organ", own.id, f"初始化执法主体：{own.name}", after=view.__dict__
                 ),
             )
-            user = UserService.insert_user(session, None, admin_with_role, self.clock())
+            user = insert_user(session, None, admin_with_role, self.clock())
         return view, user
 
     @open_operation("状态栏与文书在登录前也显示本机关名称")

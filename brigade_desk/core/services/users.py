@@ -102,75 +102,73 @@ def password_problem(password: str, min_length: int) -> str | None:
     return None
 
 
+def validate_new_user(data: NewUser, *, min_password: int) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not LOGIN.match(data.login):
+        errors.append(FieldError("登录名", "以小写字母开头，2至32位小写字母、数字或 _ . -"))
+    if not data.display_name.strip():
+        errors.append(FieldError("姓名", "请填写"))
+    if problem := password_problem(data.password, min_password):
+        errors.append(FieldError("密码", problem))
+    try:
+        if not parse_roles(data.roles):
+            errors.append(FieldError("角色", "至少选择一个角色"))
+    except PermissionDenied as exc:
+        errors.append(FieldError("角色", exc.message))
+    if (
+        data.certificate_valid_from
+        and data.certificate_valid_to
+        and data.certificate_valid_from > data.certificate_valid_to
+    ):
+        errors.append(FieldError("执法证有效期", "起始日期晚于截止日期"))
+    if (data.certificate_valid_from or data.certificate_valid_to) and not data.certificate_no.strip():
+        errors.append(FieldError("执法证号", "填写了有效期但缺少证件号"))
+    if data.legal_review_qualified and "legal_reviewer" not in data.roles:
+        errors.append(FieldError("法制审核资格", "只有法制审核员角色可以标记法制审核资格"))
+    return errors
+
+
+def insert_user(session: Session, actor: Actor | None, data: NewUser, now: datetime) -> UserView:
+    if session.execute(select(User.id).where(User.login == data.login)).first():
+        raise ValidationError.single("登录名", f"“{data.login}”已被使用")
+    user = User(
+        login=data.login,
+        display_name=data.display_name.strip(),
+        roles=sorted(r.value for r in parse_roles(data.roles)),
+        post=data.post.strip(),
+        certificate_no=data.certificate_no.strip(),
+        certificate_valid_from=data.certificate_valid_from,
+        certificate_valid_to=data.certificate_valid_to,
+        legal_review_qualified=data.legal_review_qualified,
+        is_leader=data.is_leader,
+        password_hash=hash_password(data.password),
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    view = user_view(user)
+    public = {k: v for k, v in view.__dict__.items() if k != "locked_until"}
+    audit.record(
+        session,
+        actor,
+        audit.Change(
+            "user.add", "user", user.id, f"新增用户 {user.display_name}（{user.login}）", after=public
+        ),
+    )
+    return view
+
+
 class UserService(Service):
-    # --- validation and insertion shared with first-run set-up -----------------------------
-
-    @staticmethod
-    def validate_new_user(data: NewUser, *, min_password: int) -> list[FieldError]:
-        errors: list[FieldError] = []
-        if not LOGIN.match(data.login):
-            errors.append(FieldError("登录名", "以小写字母开头，2至32位小写字母、数字或 _ . -"))
-        if not data.display_name.strip():
-            errors.append(FieldError("姓名", "请填写"))
-        if problem := password_problem(data.password, min_password):
-            errors.append(FieldError("密码", problem))
-        try:
-            if not parse_roles(data.roles):
-                errors.append(FieldError("角色", "至少选择一个角色"))
-        except PermissionDenied as exc:
-            errors.append(FieldError("角色", exc.message))
-        if (
-            data.certificate_valid_from
-            and data.certificate_valid_to
-            and data.certificate_valid_from > data.certificate_valid_to
-        ):
-            errors.append(FieldError("执法证有效期", "起始日期晚于截止日期"))
-        if (data.certificate_valid_from or data.certificate_valid_to) and not data.certificate_no.strip():
-            errors.append(FieldError("执法证号", "填写了有效期但缺少证件号"))
-        if data.legal_review_qualified and "legal_reviewer" not in data.roles:
-            errors.append(FieldError("法制审核资格", "只有法制审核员角色可以标记法制审核资格"))
-        return errors
-
-    @staticmethod
-    def insert_user(session: Session, actor: Actor | None, data: NewUser, now: datetime) -> UserView:
-        if session.execute(select(User.id).where(User.login == data.login)).first():
-            raise ValidationError.single("登录名", f"“{data.login}”已被使用")
-        user = User(
-            login=data.login,
-            display_name=data.display_name.strip(),
-            roles=sorted(r.value for r in parse_roles(data.roles)),
-            post=data.post.strip(),
-            certificate_no=data.certificate_no.strip(),
-            certificate_valid_from=data.certificate_valid_from,
-            certificate_valid_to=data.certificate_valid_to,
-            legal_review_qualified=data.legal_review_qualified,
-            is_leader=data.is_leader,
-            password_hash=hash_password(data.password),
-            created_at=now,
-        )
-        session.add(user)
-        session.flush()
-        view = user_view(user)
-        public = {k: v for k, v in view.__dict__.items() if k != "locked_until"}
-        audit.record(
-            session,
-            actor,
-            audit.Change(
-                "user.add", "user", user.id, f"新增用户 {user.display_name}（{user.login}）", after=public
-            ),
-        )
-        return view
-
     # --- operations ------------------------------------------------------------------------
 
     @operation(Permission.USERS_MANAGE)
     def add_user(self, actor: Actor, data: NewUser) -> UserView:
         min_length = read_setting(self.store, "password_min_length")
-        errors = self.validate_new_user(data, min_password=min_length)
+        errors = validate_new_user(data, min_password=min_length)
         if errors:
             raise ValidationError(errors)
         with self.store.write() as session:
-            return self.insert_user(session, actor, data, self.clock())
+            return insert_user(session, actor, data, self.clock())
 
     @operation(Permission.USERS_VIEW)
     def list_users(self, actor: Actor, *, include_inactive: bool = True) -> list[UserView]:

@@ -1,0 +1,115 @@
+"""The full-process record: every write is chained; the table refuses change; the verifier finds tampering."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+
+from brigade_desk.cli import main as cli
+from brigade_desk.core.app import Services
+from brigade_desk.core.model import AuditEvent
+from brigade_desk.core.rules.permissions import Actor
+from brigade_desk.core.services.users import NewUser
+from brigade_desk.core.store import Store
+
+
+def _count_events(store: Store) -> int:
+    with store.read() as session:
+        return int(session.execute(select(func.count()).select_from(AuditEvent)).scalar_one())
+
+
+def test_every_write_appends_a_chained_event(services: Services, admin: Actor) -> None:
+    before = _count_events(services.store)
+    services.users.add_user(admin, NewUser("lisi", "李四", "Passw0rd1", roles=("officer",)))
+    services.settings.set(admin, "idle_lock_minutes", 15)
+    assert _count_events(services.store) == before + 2
+    report = services.audit.verify(admin)
+    assert report.ok, report.reason
+    assert report.events == before + 2
+    history = [h.action for h in services.audit.history(admin, "setting", "idle_lock_minutes")]
+    assert history == ["setting.set"]
+
+
+def test_audit_table_refuses_update_and_delete(services: Services, admin: Actor) -> None:
+    for statement in ("UPDATE audit_event SET summary = 'x'", "DELETE FROM audit_event"):
+        with pytest.raises(DatabaseError, match="append-only"), services.store.write() as session:
+            session.execute(text(statement))
+    assert services.audit.verify(admin).ok
+
+
+def _drop_triggers(store: Store) -> None:
+    with store.write() as session:
+        if store.is_sqlite:
+            session.execute(text("DROP TRIGGER audit_event_no_update"))
+            session.execute(text("DROP TRIGGER audit_event_no_delete"))
+        else:
+            session.execute(text("DROP TRIGGER audit_event_no_change ON audit_event"))
+
+
+def test_verifier_finds_an_edited_event(services: Services, admin: Actor) -> None:
+    for n in range(3):
+        services.users.add_user(admin, NewUser(f"user{n}", f"用户{n}", "Passw0rd1", roles=("clerk",)))
+    _drop_triggers(services.store)
+    with services.store.write() as session:
+        victim = session.execute(select(AuditEvent).order_by(AuditEvent.seq).offset(2).limit(1)).scalar_one()
+        victim_seq, victim_id = victim.seq, victim.id
+        session.execute(text("UPDATE audit_event SET summary = '篡改' WHERE seq = :s"), {"s": victim_seq})
+    report = services.audit.verify(admin)
+    assert not report.ok
+    assert report.broken_seq == victim_seq
+    assert report.broken_id == victim_id
+    assert report.events == victim_seq - 1
+
+
+def test_verifier_finds_a_deleted_event(services: Services, admin: Actor) -> None:
+    for n in range(3):
+        services.users.add_user(admin, NewUser(f"user{n}", f"用户{n}", "Passw0rd1", roles=("clerk",)))
+    _drop_triggers(services.store)
+    with services.store.write() as session:
+        session.execute(text("DELETE FROM audit_event WHERE seq = 3"))
+    report = services.audit.verify(admin)
+    assert not report.ok
+    assert report.broken_seq == 4
+    assert "缺少第 3 号" in report.reason
+
+
+def test_cli_audit_verify_exit_codes(
+    sqlite_services: Services, sqlite_admin: Actor, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(["--data-dir", str(data_dir), "audit", "verify"]) == 0
+    assert "哈希链无断点" in capsys.readouterr().out
+    _drop_triggers(sqlite_services.store)
+    with sqlite_services.store.write() as session:
+        target = session.execute(select(AuditEvent.id).where(AuditEvent.seq == 2)).scalar_one()
+        session.execute(text("UPDATE audit_event SET actor_name = '他人' WHERE seq = 2"))
+    assert cli(["--data-dir", str(data_dir), "audit", "verify"]) == 1
+    err = capsys.readouterr().err
+    assert "第 2 号事件" in err and target in err
+
+
+def test_concurrent_writers_keep_one_chain(services: Services, admin: Actor) -> None:
+    """Writers in several threads (on PostgreSQL: real concurrent transactions) never fork the chain."""
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for k in range(5):
+                services.settings.set(admin, "idle_lock_minutes", 10 + n * 5 + k)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    report = services.audit.verify(admin)
+    assert report.ok, report.reason
+    with services.store.read() as session:
+        seqs = list(session.execute(select(AuditEvent.seq).order_by(AuditEvent.seq)).scalars())
+    assert seqs == list(range(1, len(seqs) + 1))
