@@ -4,13 +4,17 @@ from brigade_desk.core.model.attachment import Attachment
 from brigade_desk.core.model.audit import AuditEvent, AuditHead
 from brigade_desk.core.model.base import Base
 from brigade_desk.core.model.case import Case, CaseOfficer, CaseParty, CasePowerItem
+from brigade_desk.core.model.evidence import Evidence, InvestigationRecord
+from brigade_desk.core.model.lead import Lead
 from brigade_desk.core.model.organ import Organ
 from brigade_desk.core.model.party import Party
 from brigade_desk.core.model.power_item import LegalProvision, PowerItem
 from brigade_desk.core.model.setting import NumberSequence, Setting
+from brigade_desk.core.model.step import Approval, CaseStep, WorkdayOverride
 from brigade_desk.core.model.user import User
 
 __all__ = [
+    "Approval",
     "Attachment",
     "AuditEvent",
     "AuditHead",
@@ -19,6 +23,10 @@ __all__ = [
     "CaseOfficer",
     "CaseParty",
     "CasePowerItem",
+    "CaseStep",
+    "Evidence",
+    "InvestigationRecord",
+    "Lead",
     "LegalProvision",
     "NumberSequence",
     "Organ",
@@ -26,4 +34,5 @@ __all__ = [
     "PowerItem",
     "Setting",
     "User",
+    "WorkdayOverride",
 ]

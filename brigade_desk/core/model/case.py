@@ -30,8 +30,24 @@ class Case(Base):
     summary: Mapped[str] = mapped_column(Text)
     facts: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(30))
-    is_major: Mapped[bool] = mapped_column(default=False)
+    filed_on: Mapped[date | None] = mapped_column(default=None)
+    # A continuing act's end date: the limitation period runs from it (APL Art 36).
+    violation_end_date: Mapped[date | None] = mapped_column(default=None)
+    # Outcome proposed at the end of the investigation: penalty | no_penalty | not_established | transfer
+    proposed_outcome: Mapped[str] = mapped_column(String(20), default="")
+    # Penalty kinds (警告, 罚款, 没收违法所得 …) proposed and then decided.
+    penalty_kinds: Mapped[list[str]] = mapped_column(default=list)
+    proposed_fine_fen: Mapped[int | None] = mapped_column(default=None)
+    noticed_fine_fen: Mapped[int | None] = mapped_column(default=None)
     fine_fen: Mapped[int | None] = mapped_column(default=None)
+    # 减轻处罚 below the statutory minimum needs a legal ground (APL Art 30–32).
+    mitigation_ground: Mapped[str] = mapped_column(Text, default="")
+    hearing_eligible: Mapped[bool] = mapped_column(default=False)
+    is_major: Mapped[bool] = mapped_column(default=False)
+    major_reasons: Mapped[list[str]] = mapped_column(default=list)
+    discussion_required: Mapped[bool] = mapped_column(default=False)
+    serious_harm: Mapped[bool] = mapped_column(default=False)
+    closed_on: Mapped[date | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
@@ -40,6 +56,7 @@ class Case(Base):
     __table_args__ = (
         Index("ix_case_state", "state"),
         Index("ix_case_received_at", "received_at"),
+        Index("ix_case_filed_on", "filed_on"),
     )
 
 
