@@ -77,6 +77,17 @@ def pg_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with production cost takes ~0.3 s a hash on this machine; tests create many accounts.
+    Same algorithm (argon2id), minimal cost."""
+    from argon2 import PasswordHasher
+
+    from brigade_desk.core.services import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"

@@ -13,8 +13,11 @@ from pathlib import Path
 from brigade_desk.core.services.audit_log import AuditService
 from brigade_desk.core.services.backups import BackupService
 from brigade_desk.core.services.base import Service
+from brigade_desk.core.services.calendar import CalendarService
 from brigade_desk.core.services.cases import CaseService
+from brigade_desk.core.services.leads import LeadService
 from brigade_desk.core.services.parties import PartyService
+from brigade_desk.core.services.procedure import ProcedureService
 from brigade_desk.core.services.settings import SettingsService
 from brigade_desk.core.services.setup import SetupService
 from brigade_desk.core.services.users import UserService
@@ -32,6 +35,9 @@ class Services:
     cases: CaseService
     audit: AuditService
     backups: BackupService
+    leads: LeadService
+    procedure: ProcedureService
+    calendar: CalendarService
 
     @classmethod
     def over(cls, store: Store, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -44,6 +50,9 @@ class Services:
             cases=CaseService(store, clock),
             audit=AuditService(store, clock),
             backups=BackupService(store, clock),
+            leads=LeadService(store, clock),
+            procedure=ProcedureService(store, clock),
+            calendar=CalendarService(store, clock),
         )
 
     def all(self) -> list[Service]:

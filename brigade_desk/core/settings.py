@@ -27,5 +27,17 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("password_min_length", "密码最少位数", int, 8, 6, 64),
         SettingDef("lockout_attempts", "连续输错密码锁定次数", int, 5, 3, 20),
         SettingDef("lockout_minutes", "密码错误锁定时长（分钟）", int, 5, 1, 1440),
+        # Local procedure parameters (DOMAIN.md 1.5, 1.8, 7.6); defaults as DOMAIN.md gives them.
+        SettingDef("statement_workdays", "陈述申辩期（工作日）", int, 5, 3, 15),
+        SettingDef("filing_workdays", "立案审查期限（工作日）", int, 15, 1, 60),
+        SettingDef("reporter_reply_workdays", "举报核查答复期限（工作日）", int, 5, 1, 30),
+        SettingDef("legal_review_workdays", "法制审核期限（工作日）", int, 7, 1, 30),
+        SettingDef("publication_workdays", "处罚决定公示期限（工作日）", int, 7, 1, 20),
+        SettingDef("due_soon_workdays", "临期提醒（工作日）", int, 3, 1, 15),
+        # APL Art 63 "较大数额": set by each province; defaults from DOMAIN.md 1.5 step 10 (first example).
+        SettingDef("hearing_threshold_person_fen", "听证较大数额：公民（分）", int, 1_000_00, 0, None),
+        SettingDef("hearing_threshold_org_fen", "听证较大数额：法人和其他组织（分）", int, 30_000_00, 0, None),
+        # Local rule (e.g. Shenzhen): 不予处罚 and 减轻 are decided by collective discussion.
+        SettingDef("discussion_for_no_penalty_and_mitigation", "不予处罚、减轻处罚须集体讨论", bool, True),
     )
 }

@@ -48,6 +48,9 @@ class Case(Base):
     discussion_required: Mapped[bool] = mapped_column(default=False)
     serious_harm: Mapped[bool] = mapped_column(default=False)
     closed_on: Mapped[date | None] = mapped_column(default=None)
+    # The earliest open clock, kept up to date by every step so the dashboard is one indexed query.
+    next_due_on: Mapped[date | None] = mapped_column(default=None)
+    next_due_label: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
@@ -57,6 +60,7 @@ class Case(Base):
         Index("ix_case_state", "state"),
         Index("ix_case_received_at", "received_at"),
         Index("ix_case_filed_on", "filed_on"),
+        Index("ix_case_next_due_on", "next_due_on"),
     )
 
 

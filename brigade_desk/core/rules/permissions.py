@@ -41,6 +41,11 @@ class Permission(StrEnum):
     CASE_VIEW = "case.view"
     CASE_EDIT = "case.edit"
     DASHBOARD_VIEW = "dashboard.view"
+    CASE_APPROVE = "case.approve"
+    LEGAL_REVIEW = "case.legal_review"
+    CASE_DELIVER = "case.deliver"
+    CASE_ARCHIVE = "case.archive"
+    REPORTER_VIEW = "lead.reporter_view"
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -55,15 +60,29 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.CASE_VIEW: "查看案件",
     Permission.CASE_EDIT: "办理案件",
     Permission.DASHBOARD_VIEW: "查看工作台",
+    Permission.CASE_APPROVE: "审批案件",
+    Permission.LEGAL_REVIEW: "进行法制审核",
+    Permission.CASE_DELIVER: "登记送达",
+    Permission.CASE_ARCHIVE: "归档案卷",
+    Permission.REPORTER_VIEW: "查看举报人身份",
 }
 
 _EVERYONE = {Permission.CASE_VIEW, Permission.DASHBOARD_VIEW, Permission.USERS_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OFFICER: frozenset(_EVERYONE | {Permission.CASE_EDIT, Permission.PARTY_EDIT, Permission.AUDIT_VIEW}),
-    Role.LEGAL_REVIEWER: frozenset(_EVERYONE | {Permission.AUDIT_VIEW}),
-    Role.LEADER: frozenset(_EVERYONE | {Permission.AUDIT_VIEW, Permission.CASE_EDIT}),
-    Role.CLERK: frozenset(_EVERYONE | {Permission.PARTY_EDIT, Permission.AUDIT_VIEW}),
+    Role.OFFICER: frozenset(
+        _EVERYONE
+        | {Permission.CASE_EDIT, Permission.PARTY_EDIT, Permission.AUDIT_VIEW, Permission.CASE_DELIVER}
+    ),
+    Role.LEGAL_REVIEWER: frozenset(_EVERYONE | {Permission.AUDIT_VIEW, Permission.LEGAL_REVIEW}),
+    Role.LEADER: frozenset(
+        _EVERYONE
+        | {Permission.AUDIT_VIEW, Permission.CASE_EDIT, Permission.CASE_APPROVE, Permission.REPORTER_VIEW}
+    ),
+    Role.CLERK: frozenset(
+        _EVERYONE
+        | {Permission.PARTY_EDIT, Permission.AUDIT_VIEW, Permission.CASE_DELIVER, Permission.CASE_ARCHIVE}
+    ),
     Role.ADMIN: frozenset(
         _EVERYONE
         | {

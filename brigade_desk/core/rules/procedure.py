@@ -11,6 +11,8 @@ from enum import StrEnum
 
 class CaseState(StrEnum):
     # general procedure
+    PENDING_FILING = "pending_filing"
+    NOT_FILED = "not_filed"
     FILED = "filed"
     INVESTIGATING = "investigating"
     INVESTIGATION_CLOSED = "investigation_closed"
@@ -21,6 +23,7 @@ class CaseState(StrEnum):
     DECIDED = "decided"
     DECISION_SERVED = "decision_served"
     PERFORMING = "performing"
+    PAID = "paid"
     OVERDUE = "overdue"
     URGED = "urged"
     COURT_APPLIED = "court_applied"
@@ -35,6 +38,8 @@ class CaseState(StrEnum):
 
 
 STATE_LABELS: dict[CaseState, str] = {
+    CaseState.PENDING_FILING: "待审批立案",
+    CaseState.NOT_FILED: "不予立案",
     CaseState.FILED: "已立案",
     CaseState.INVESTIGATING: "调查取证",
     CaseState.INVESTIGATION_CLOSED: "调查终结",
@@ -45,6 +50,7 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.DECIDED: "已作出决定",
     CaseState.DECISION_SERVED: "决定已送达",
     CaseState.PERFORMING: "履行中",
+    CaseState.PAID: "已缴纳",
     CaseState.OVERDUE: "逾期未履行",
     CaseState.URGED: "已催告",
     CaseState.COURT_APPLIED: "已申请强制执行",
@@ -59,11 +65,31 @@ STATE_LABELS: dict[CaseState, str] = {
 CASE_SOURCES = ("巡查发现", "投诉举报", "12345热线转办", "网格员上报", "部门移送", "上级交办", "媒体", "其他")
 
 TERMINAL_STATES = frozenset(
-    {
-        CaseState.CLOSED,
-        CaseState.ARCHIVED,
-        CaseState.DECIDED_NO_PENALTY,
-        CaseState.WITHDRAWN,
-        CaseState.TRANSFERRED,
-    }
+    {CaseState.CLOSED, CaseState.ARCHIVED, CaseState.WITHDRAWN, CaseState.TRANSFERRED, CaseState.NOT_FILED}
 )
+
+# Penalty kinds (APL Art 9) a township may impose; the heavier ones give the right to a hearing (Art 63).
+PENALTY_KINDS = (
+    "警告",
+    "通报批评",
+    "罚款",
+    "没收违法所得",
+    "没收非法财物",
+    "暂扣许可证件",
+    "降低资质等级",
+    "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
+    "限制从业",
+)
+HEARING_KINDS = frozenset(
+    {"降低资质等级", "吊销许可证件", "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业"}
+)
+# Outcomes proposed at the end of the investigation (APL Art 57).
+OUTCOMES = {
+    "penalty": "给予行政处罚",
+    "no_penalty": "不予行政处罚",
+    "not_established": "违法事实不能成立（销案）",
+    "transfer": "移送（涉嫌犯罪或其他机关管辖）",
+}

@@ -62,5 +62,7 @@ def _check_value(definition: SettingDef, value: Any) -> None:
             raise ValidationError.single(definition.label, f"不能小于 {definition.minimum}")
         if definition.maximum is not None and value > definition.maximum:
             raise ValidationError.single(definition.label, f"不能大于 {definition.maximum}")
+    elif definition.kind is bool and not isinstance(value, bool):
+        raise ValidationError.single(definition.label, "应为是或否")
     elif not isinstance(value, definition.kind):
         raise ValidationError.single(definition.label, f"应为{definition.kind.__name__}类型")

@@ -1,0 +1,445 @@
+"""A general-procedure case walked from lead to archive through every gate, each refusal tested.
+
+Dates run across the 2025 National Day holiday: the prior notice is served on Monday 29 September,
+so the 5-working-day statement window ends on 13 October (1–8 October off, Saturday 11 October a
+make-up working day).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from brigade_desk.core.app import Services
+from brigade_desk.core.errors import PermissionDenied, RuleViolation, ValidationError
+from brigade_desk.core.rules.clocks import EventKind
+from brigade_desk.core.services.leads import LeadInput
+from brigade_desk.core.services.procedure import FilingInput, Proposal, RecordInput, SimpleInput
+from brigade_desk.core.store import Store
+from tests.factories import Cast, Clock, cast_of
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2025, 9, 22, 2, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def svc(store: Store, clock: Clock) -> Services:
+    return Services.over(store, clock)
+
+
+@pytest.fixture
+def cast(svc: Services) -> Cast:
+    return cast_of(svc)
+
+
+def _at(day: date, hour: int = 1) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+
+
+def _filing(cast: Cast, **changes: object) -> FilingInput:
+    data = dict(
+        power_item_ids=(cast.item_id,),
+        party_ids=(cast.person_id,),
+        officer_ids=cast.officer_ids,
+        violation_date=date(2025, 9, 20),
+        summary="陈喆擅自占用城市道路从事经营活动案",
+        facts="当事人在青溪镇东村路口占道摆放水果摊",
+        place="青溪镇东村路口",
+    )
+    data.update(changes)
+    return FilingInput(**data)  # type: ignore[arg-type]
+
+
+def _version(svc: Services, cast: Cast, case_id: str) -> int:
+    return svc.cases.get(cast.officer, case_id).version
+
+
+def _inspection(cast: Cast, day: date, officers: tuple[str, ...] | None = None) -> RecordInput:
+    return RecordInput(
+        kind="inspection",
+        started_at=_at(day, 1),
+        ended_at=_at(day, 2),
+        place="青溪镇东村路口",
+        officer_ids=officers or cast.officer_ids,
+        text="现场有水果摊一处，占用人行道约6平方米。",
+    )
+
+
+def test_general_procedure_from_lead_to_archive(svc: Services, cast: Cast, clock: Clock) -> None:
+    p = svc.procedure
+    lead = svc.leads.register(
+        cast.officer,
+        LeadInput(
+            "12345热线转办",
+            "群众反映东村路口有人占道经营",
+            _at(date(2025, 9, 21)),
+            source_ref="GD20250921001",
+            reply_due=date(2025, 9, 28),
+            reporter_name="匿名群众",
+            reporter_phone="13800000000",
+        ),
+    )
+    # Filing: refused for an item this township has not claimed, and for officers without valid certificates.
+    with pytest.raises(RuleViolation, match="不属于本乡镇承接的赋权事项，应由县自然资源和规划局管辖"):
+        p.propose_filing(
+            cast.officer, _filing(cast, power_item_ids=(cast.unclaimed_item_id,), lead_id=lead.id)
+        )
+    with pytest.raises(
+        RuleViolation, match="缺少第二名持有效执法证的执法人员（王五的执法证在2025年9月22日无效"
+    ):
+        p.propose_filing(
+            cast.officer,
+            _filing(cast, officer_ids=(cast.officer.user_id, cast.expired.user_id), lead_id=lead.id),
+        )
+    with pytest.raises(RuleViolation, match="超过2年追责时效"):
+        p.propose_filing(cast.officer, _filing(cast, violation_date=date(2023, 9, 1), lead_id=lead.id))
+    case_id = p.propose_filing(cast.officer, _filing(cast, lead_id=lead.id))
+
+    # A handler cannot approve their own filing; an officer cannot approve at all.
+    with pytest.raises(PermissionDenied, match="无权审批案件"):
+        p.approve_filing(cast.officer, case_id, True, "同意立案", _version(svc, cast, case_id))
+    number = p.approve_filing(cast.leader, case_id, True, "同意立案", _version(svc, cast, case_id))
+    assert number == "青综执立字〔2025〕第1号"
+    assert svc.leads.get(cast.officer, lead.id).status == "filed"
+
+    # Investigation: two certified officers on every record.
+    with pytest.raises(RuleViolation, match="缺少第二名持有效执法证的执法人员"):
+        p.add_record(
+            cast.officer,
+            case_id,
+            _inspection(cast, date(2025, 9, 22), (cast.officer.user_id, cast.expired.user_id)),
+        )
+    p.add_record(cast.officer, case_id, _inspection(cast, date(2025, 9, 22)))
+    assert svc.cases.get(cast.officer, case_id).state == "investigating"
+
+    # A fine above the statutory maximum is refused at the end of the investigation.
+    with pytest.raises(RuleViolation, match="超过法定最高额"):
+        p.close_investigation(
+            cast.officer,
+            case_id,
+            Proposal("penalty", ("罚款",), 30_000_00, report="调查终结"),
+            _version(svc, cast, case_id),
+        )
+    with pytest.raises(ValidationError, match="拟罚款须写明具体金额"):
+        p.close_investigation(
+            cast.officer,
+            case_id,
+            Proposal("penalty", ("罚款",), None, report="调查终结"),
+            _version(svc, cast, case_id),
+        )
+    p.close_investigation(
+        cast.officer,
+        case_id,
+        Proposal("penalty", ("罚款",), 500_00, report="事实清楚，建议罚款500元"),
+        _version(svc, cast, case_id),
+    )
+
+    # Deciding before the prior notice is refused.
+    with pytest.raises(RuleViolation, match="事先告知"):
+        p.decide(
+            cast.leader,
+            case_id,
+            date(2025, 9, 26),
+            "penalty",
+            500_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+
+    p.serve_prior_notice(cast.clerk, case_id, date(2025, 9, 29), cast.officer_ids)
+    status = svc.procedure.status(cast.officer, case_id)
+    statement = next(d for d in status.deadlines if d.clock == "statement")
+    assert statement.due == date(2025, 10, 13)
+
+    # The statement window runs across the holiday to 13 October: a decision on that day is refused.
+    with pytest.raises(RuleViolation, match="陈述申辩期至2025年10月13日届满，之前不得作出决定"):
+        p.decide(
+            cast.leader,
+            case_id,
+            date(2025, 10, 13),
+            "penalty",
+            500_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+    # A heavier fine than noticed needs a new notice.
+    with pytest.raises(RuleViolation, match="重于事先告知的500.00元，须重新事先告知"):
+        p.decide(
+            cast.leader,
+            case_id,
+            date(2025, 10, 14),
+            "penalty",
+            800_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+    p.record_statement(cast.officer, case_id, date(2025, 9, 30), "当事人称系初次摆摊", adopted=False)
+    # The handler may not decide; the leader may, the day after the window.
+    with pytest.raises(PermissionDenied):
+        p.decide(
+            cast.officer,
+            case_id,
+            date(2025, 10, 14),
+            "penalty",
+            500_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+    p.decide(
+        cast.leader, case_id, date(2025, 10, 14), "penalty", 500_00, ("罚款",), _version(svc, cast, case_id)
+    )
+
+    # Service by one officer directly is refused; by two it is recorded and the payment clock starts.
+    with pytest.raises(RuleViolation, match="缺少第二名"):
+        p.serve_decision(cast.clerk, case_id, date(2025, 10, 15), (cast.officer.user_id,))
+    p.serve_decision(cast.clerk, case_id, date(2025, 10, 15), cast.officer_ids)
+    payment = next(d for d in p.status(cast.officer, case_id).deadlines if d.clock == "payment")
+    assert payment.due == date(2025, 10, 30)
+
+    # The brigade never collects a general-procedure fine itself (罚缴分离).
+    with pytest.raises(ValidationError, match="罚缴分离"):
+        p.record_payment(cast.officer, case_id, date(2025, 10, 20), 500_00, "R001", channel="现金")
+    with pytest.raises(RuleViolation, match="不能结案"):
+        p.close_case(cast.leader, case_id, "同意结案")
+    p.record_payment(cast.officer, case_id, date(2025, 10, 20), 500_00, "财罚字0012345", channel="银行缴纳")
+    with pytest.raises(PermissionDenied):
+        p.close_case(cast.officer, case_id, "结案")
+    p.close_case(cast.leader, case_id, "罚款已缴清，同意结案")
+    p.archive(cast.clerk, case_id)
+    final = p.status(cast.officer, case_id)
+    assert final.state == "archived"
+    assert all(s.status in ("done", "skipped") for s in final.stages)
+    history = [h.action for h in svc.audit.history(cast.admin, "case", case_id)]
+    assert "approval.filing" in history and "approval.closing" in history
+    assert svc.audit.verify(cast.admin).ok
+
+
+def _closed_investigation(svc: Services, cast: Cast, fine_fen: int, party_id: str | None = None) -> str:
+    p = svc.procedure
+    case_id = p.propose_filing(cast.officer, _filing(cast, party_ids=(party_id or cast.person_id,)))
+    p.approve_filing(cast.leader, case_id, True, "同意", _version(svc, cast, case_id))
+    p.add_record(cast.officer, case_id, _inspection(cast, date(2025, 9, 22)))
+    p.close_investigation(
+        cast.officer,
+        case_id,
+        Proposal("penalty", ("罚款",), fine_fen, report="终结"),
+        _version(svc, cast, case_id),
+    )
+    return case_id
+
+
+def test_hearing_request_and_presider_rules(svc: Services, cast: Cast) -> None:
+    p = svc.procedure
+    case_id = _closed_investigation(svc, cast, 5_000_00)  # ≥ 1,000 yuan for a citizen: hearing right
+    p.serve_prior_notice(cast.clerk, case_id, date(2025, 9, 29), cast.officer_ids)
+    with pytest.raises(RuleViolation, match="听证申请期已于2025年10月13日届满"):
+        p.request_hearing(cast.officer, case_id, date(2025, 10, 14))
+    p.request_hearing(cast.officer, case_id, date(2025, 10, 9))
+    with pytest.raises(RuleViolation, match="当事人申请了听证，尚未举行听证"):
+        p.decide(
+            cast.leader,
+            case_id,
+            date(2025, 10, 20),
+            "penalty",
+            5_000_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+    with pytest.raises(RuleViolation, match="是本案调查人员，不能主持听证"):
+        p.schedule_hearing(
+            cast.officer, case_id, date(2025, 10, 24), date(2025, 10, 14), cast.officer2.user_id
+        )
+    with pytest.raises(RuleViolation, match="七个工作日前送达"):
+        p.schedule_hearing(
+            cast.officer, case_id, date(2025, 10, 24), date(2025, 10, 20), cast.leader2.user_id
+        )
+    p.schedule_hearing(cast.officer, case_id, date(2025, 10, 24), date(2025, 10, 14), cast.leader2.user_id)
+    p.hold_hearing(cast.officer, case_id, date(2025, 10, 24), "当事人到场申辩，事实清楚")
+    # After a hearing the decision is major: legal review and collective discussion are needed.
+    with pytest.raises(RuleViolation) as info:
+        p.decide(
+            cast.leader,
+            case_id,
+            date(2025, 10, 27),
+            "penalty",
+            5_000_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+    assert "须经法制审核" in info.value.message and "集体讨论" in info.value.message
+    p.submit_legal_review(cast.officer, case_id)
+    with pytest.raises(PermissionDenied, match="法制审核"):
+        p.complete_legal_review(cast.officer, case_id, True, "同意")
+    p.complete_legal_review(cast.reviewer, case_id, False, "证据不足，请补充询问笔录")
+    with pytest.raises(RuleViolation, match="法制审核未通过"):
+        p.decide(
+            cast.leader,
+            case_id,
+            date(2025, 10, 27),
+            "penalty",
+            5_000_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+    p.submit_legal_review(cast.officer, case_id)
+    p.complete_legal_review(cast.reviewer, case_id, True, "事实清楚，证据充分，同意")
+    with pytest.raises(RuleViolation, match="两名以上行政机关负责人"):
+        p.record_discussion(
+            cast.leader, case_id, date(2025, 10, 28), (cast.leader.user_id, cast.officer.user_id), "同意"
+        )
+    p.record_discussion(
+        cast.leader,
+        case_id,
+        date(2025, 10, 28),
+        (cast.leader.user_id, cast.leader2.user_id),
+        "同意罚款5000元",
+    )
+    p.decide(
+        cast.leader, case_id, date(2025, 10, 28), "penalty", 5_000_00, ("罚款",), _version(svc, cast, case_id)
+    )
+    assert svc.cases.get(cast.officer, case_id).state == "decided"
+
+
+def test_waiver_allows_an_early_decision(svc: Services, cast: Cast) -> None:
+    p = svc.procedure
+    case_id = _closed_investigation(svc, cast, 300_00)
+    p.serve_prior_notice(cast.clerk, case_id, date(2025, 9, 29), cast.officer_ids)
+    p.record_waiver(cast.officer, case_id, date(2025, 9, 29), statement=True, hearing=False)
+    p.decide(
+        cast.leader, case_id, date(2025, 9, 30), "penalty", 300_00, ("罚款",), _version(svc, cast, case_id)
+    )
+
+
+def test_decision_after_90_days_needs_an_extension(svc: Services, cast: Cast, clock: Clock) -> None:
+    p = svc.procedure
+    case_id = _closed_investigation(svc, cast, 300_00)
+    p.serve_prior_notice(cast.clerk, case_id, date(2025, 12, 1), cast.officer_ids)
+    with pytest.raises(RuleViolation, match="已超过90日，须先经负责人批准延长办案期限"):
+        p.decide(
+            cast.leader,
+            case_id,
+            date(2025, 12, 22),
+            "penalty",
+            300_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+    p.approve_extension(
+        cast.leader, case_id, 30, "《住房和城乡建设行政处罚程序规定》第三十五条", "同意延期30日"
+    )
+    p.decide(
+        cast.leader, case_id, date(2025, 12, 22), "penalty", 300_00, ("罚款",), _version(svc, cast, case_id)
+    )
+
+
+def test_stale_version_is_refused(svc: Services, cast: Cast) -> None:
+    p = svc.procedure
+    case_id = p.propose_filing(cast.officer, _filing(cast))
+    old = _version(svc, cast, case_id)
+    p.approve_filing(cast.leader, case_id, True, "同意", old)
+    p.add_record(cast.officer, case_id, _inspection(cast, date(2025, 9, 22)))
+    with pytest.raises(Exception, match="已被他人修改"):
+        p.close_investigation(cast.officer, case_id, Proposal("penalty", ("罚款",), 100_00, report="x"), old)
+
+
+def test_seizure_needs_approval_and_audio_video(svc: Services, cast: Cast) -> None:
+    p = svc.procedure
+    case_id = p.propose_filing(cast.officer, _filing(cast))
+    p.approve_filing(cast.leader, case_id, True, "同意", _version(svc, cast, case_id))
+    seizure = RecordInput(
+        kind="seizure",
+        started_at=_at(date(2025, 9, 23)),
+        ended_at=_at(date(2025, 9, 23), 2),
+        place="东村路口",
+        officer_ids=cast.officer_ids,
+        text="扣押水果摊车一辆",
+    )
+    with pytest.raises(RuleViolation, match="须关联全程音像记录"):
+        p.add_record(cast.officer, case_id, seizure)
+    with pytest.raises(RuleViolation, match="须事先经行政机关负责人批准"):
+        p.record_measure(cast.officer, case_id, EventKind.SEIZED, date(2025, 9, 23), "x")
+
+
+def test_withdrawal_and_transfer_endings(svc: Services, cast: Cast) -> None:
+    p = svc.procedure
+    case_id = p.propose_filing(cast.officer, _filing(cast))
+    p.approve_filing(cast.leader, case_id, True, "同意", _version(svc, cast, case_id))
+    p.add_record(cast.officer, case_id, _inspection(cast, date(2025, 9, 22)))
+    p.close_investigation(
+        cast.officer,
+        case_id,
+        Proposal("not_established", report="经查摊位系合法设置的便民摊点"),
+        _version(svc, cast, case_id),
+    )
+    with pytest.raises(RuleViolation, match="处理意见不是“移送"):
+        p.transfer(cast.leader, case_id, "县公安局", "移送")
+    p.withdraw(cast.leader, case_id, "违法事实不能成立，同意销案")
+    assert p.status(cast.officer, case_id).state_label == "已销案"
+
+
+def test_simple_procedure_thresholds(svc: Services, cast: Cast) -> None:
+    p = svc.procedure
+    base = dict(
+        party_id=cast.person_id,
+        power_item_id=cast.item_id,
+        officer_ids=cast.officer_ids,
+        decided_on=date(2025, 9, 22),
+        place="东村路口",
+        facts="占道经营",
+    )
+    with pytest.raises(RuleViolation, match="简易程序对公民罚款不得超过200.00元"):
+        p.on_the_spot(cast.officer, SimpleInput(**base, fine_fen=300_00))  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="罚款收据"):
+        p.on_the_spot(cast.officer, SimpleInput(**base, fine_fen=50_00, collect_on_spot=True))  # type: ignore[arg-type]
+    with pytest.raises(RuleViolation, match="当场收缴罚款限于100.00元以下"):
+        p.on_the_spot(
+            cast.officer, SimpleInput(**base, fine_fen=150_00, collect_on_spot=True, finance_receipt_no="F1")
+        )  # type: ignore[arg-type]
+    case_id = p.on_the_spot(
+        cast.officer, SimpleInput(**base, fine_fen=50_00, collect_on_spot=True, finance_receipt_no="F1")
+    )  # type: ignore[arg-type]
+    company = dict(base, party_id=cast.company_id)
+    p.on_the_spot(cast.officer, SimpleInput(**company, fine_fen=2_000_00))  # type: ignore[arg-type]
+    p.file_for_record(cast.leader, case_id)
+    detail = svc.cases.get(cast.officer, case_id)
+    assert detail.state == "closed" and detail.case_number == "青综执简罚字〔2025〕第1号"
+
+
+def test_reporter_identity_is_confidential(svc: Services, cast: Cast) -> None:
+    lead = svc.leads.register(
+        cast.officer,
+        LeadInput(
+            "投诉举报",
+            "反映噪声扰民",
+            _at(date(2025, 9, 21)),
+            reporter_name="刘某",
+            reporter_phone="13900000000",
+        ),
+    )
+    assert svc.leads.get(cast.officer, lead.id).reporter_name == "刘某"  # the person who registered it
+    assert svc.leads.get(cast.officer2, lead.id).reporter_name == "***"
+    assert svc.leads.get(cast.leader, lead.id).reporter_phone == "13900000000"
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (LeadInput("12345热线转办", "反映占道", datetime(2025, 9, 21, tzinfo=timezone.utc)), "工单编号"),
+        (LeadInput("小道消息", "反映占道", datetime(2025, 9, 21, tzinfo=timezone.utc)), "来源"),
+        (LeadInput("巡查发现", " ", datetime(2025, 9, 21, tzinfo=timezone.utc)), "线索内容"),
+        (
+            LeadInput(
+                "巡查发现", "x", datetime(2025, 9, 21, tzinfo=timezone.utc), violation_date=date(2030, 1, 1)
+            ),
+            "违法行为发生日期",
+        ),
+    ],
+)
+def test_bad_lead_is_refused(svc: Services, cast: Cast, data: LeadInput, field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        svc.leads.register(cast.officer, data)
+    assert field in [e.field for e in info.value.errors]
+    assert svc.leads.list(cast.officer) == []
