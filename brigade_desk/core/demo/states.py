@@ -100,23 +100,19 @@ class StateTable:
         count: dict[str, int] = {}
         for c in self.categories:
             count[c] = count.get(c, 0) + 1
-        buckets = range(len(AGE_BOUNDS) + 1)
-        self.by_bucket = tuple(
-            Weighted((i, CATEGORY_WEIGHTS[c][b] / count[c]) for i, c in enumerate(self.categories))
-            for b in buckets
-        )
+
+        def tables(indices: Sequence[int]) -> tuple[Weighted[int], ...]:
+            return tuple(
+                Weighted(
+                    (i, CATEGORY_WEIGHTS[self.categories[i]][b] / count[self.categories[i]]) for i in indices
+                )
+                for b in range(len(AGE_BOUNDS) + 1)
+            )
+
+        self.by_bucket = tables(range(len(self.states)))
         # The same without simple-procedure states, for cases where no item allows one.
         general = [i for i, c in enumerate(self.categories) if c not in SIMPLE_CATEGORIES]
-        self.general_by_bucket = (
-            tuple(
-                Weighted(
-                    (i, CATEGORY_WEIGHTS[self.categories[i]][b] / count[self.categories[i]]) for i in general
-                )
-                for b in buckets
-            )
-            if general
-            else self.by_bucket
-        )
+        self.general_by_bucket = tables(general) if general else self.by_bucket
 
     def draw(self, age_days: int, rng_random: float, *, simple_possible: bool = True) -> int:
         """Index of a state for a case received ``age_days`` before as_of."""
