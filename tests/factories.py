@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from stdnum.cn import ric, uscc
 
@@ -35,7 +35,7 @@ class Clock:
         return self.now
 
     def set_day(self, day: date, hour_utc: int = 2) -> None:
-        self.now = datetime(day.year, day.month, day.day, hour_utc, tzinfo=timezone.utc)
+        self.now = datetime(day.year, day.month, day.day, hour_utc, tzinfo=UTC)
 
 
 @dataclass

@@ -7,7 +7,7 @@ make-up working day).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -22,7 +22,7 @@ from tests.factories import Cast, Clock, cast_of
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock(datetime(2025, 9, 22, 2, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2025, 9, 22, 2, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def cast(svc: Services) -> Cast:
 
 
 def _at(day: date, hour: int = 1) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def _filing(cast: Cast, **changes: object) -> FilingInput:
@@ -166,7 +166,7 @@ def test_general_procedure_from_lead_to_archive(svc: Services, cast: Cast, clock
             _version(svc, cast, case_id),
         )
     # A heavier fine than noticed needs a new notice.
-    with pytest.raises(RuleViolation, match="重于事先告知的500.00元，须重新事先告知"):
+    with pytest.raises(RuleViolation, match=r"重于事先告知的500\.00元，须重新事先告知"):
         p.decide(
             cast.leader,
             case_id,
@@ -390,11 +390,11 @@ def test_simple_procedure_thresholds(svc: Services, cast: Cast) -> None:
         place="东村路口",
         facts="占道经营",
     )
-    with pytest.raises(RuleViolation, match="简易程序对公民罚款不得超过200.00元"):
+    with pytest.raises(RuleViolation, match=r"简易程序对公民罚款不得超过200\.00元"):
         p.on_the_spot(cast.officer, SimpleInput(**base, fine_fen=300_00))  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="罚款收据"):
         p.on_the_spot(cast.officer, SimpleInput(**base, fine_fen=50_00, collect_on_spot=True))  # type: ignore[arg-type]
-    with pytest.raises(RuleViolation, match="当场收缴罚款限于100.00元以下"):
+    with pytest.raises(RuleViolation, match=r"当场收缴罚款限于100\.00元以下"):
         p.on_the_spot(
             cast.officer, SimpleInput(**base, fine_fen=150_00, collect_on_spot=True, finance_receipt_no="F1")
         )  # type: ignore[arg-type]
@@ -427,13 +427,11 @@ def test_reporter_identity_is_confidential(svc: Services, cast: Cast) -> None:
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        (LeadInput("12345热线转办", "反映占道", datetime(2025, 9, 21, tzinfo=timezone.utc)), "工单编号"),
-        (LeadInput("小道消息", "反映占道", datetime(2025, 9, 21, tzinfo=timezone.utc)), "来源"),
-        (LeadInput("巡查发现", " ", datetime(2025, 9, 21, tzinfo=timezone.utc)), "线索内容"),
+        (LeadInput("12345热线转办", "反映占道", datetime(2025, 9, 21, tzinfo=UTC)), "工单编号"),
+        (LeadInput("小道消息", "反映占道", datetime(2025, 9, 21, tzinfo=UTC)), "来源"),
+        (LeadInput("巡查发现", " ", datetime(2025, 9, 21, tzinfo=UTC)), "线索内容"),
         (
-            LeadInput(
-                "巡查发现", "x", datetime(2025, 9, 21, tzinfo=timezone.utc), violation_date=date(2030, 1, 1)
-            ),
+            LeadInput("巡查发现", "x", datetime(2025, 9, 21, tzinfo=UTC), violation_date=date(2030, 1, 1)),
             "违法行为发生日期",
         ),
     ],
