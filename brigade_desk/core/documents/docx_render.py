@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from brigade_desk.core.documents import layout as lm
-from brigade_desk.core.documents.result import RenderedDocument
+from brigade_desk.core.documents.result import QrCorner, RenderedDocument
 from brigade_desk.core.documents.template import Placeholder, parse_template
 
 _ALIGN = {
@@ -315,7 +315,7 @@ def render_layout_docx(
     *,
     fonts: DocxFonts | None = None,
     qr_payload: str | None = None,
-    qr_corner: str = "top-right",
+    qr_corner: QrCorner = "top-right",
     qr_size_mm: float = 20.0,
     qr_all_pages: bool = False,
 ) -> RenderedDocument:

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from brigade_desk.core.documents.definition import FormDef
 from brigade_desk.core.documents.docx_render import DocxFonts, render_layout_docx
 from brigade_desk.core.documents.layout import build_layout
-from brigade_desk.core.documents.pdf_render import QrCorner, render_layout_pdf
-from brigade_desk.core.documents.result import RenderedDocument
+from brigade_desk.core.documents.pdf_render import render_layout_pdf
+from brigade_desk.core.documents.result import QrCorner, RenderedDocument
 from brigade_desk.core.documents.template import Placeholder, parse_template
 from brigade_desk.core.fonts import FontSet
 

@@ -252,10 +252,13 @@ class _Builder:
                 out.extend(self.table(block))
             elif isinstance(block, RepeatBlock):
                 out.extend(self.repeat(block))
-            elif isinstance(block, SignaturesBlock):
-                out.extend(self.signatures(block))
-            elif isinstance(block, OrganBlock):
-                out.extend(self.organ(block))
+            elif isinstance(block, SignaturesBlock | OrganBlock):
+                # never leave signatures or the organ's name and date alone on the last page:
+                # they stay with the paragraph before them
+                if out and isinstance(out[-1], Para):
+                    out[-1] = replace(out[-1], keep_with_next=True)
+                lines = self.signatures(block) if isinstance(block, SignaturesBlock) else self.organ(block)
+                out.extend(replace(p, keep_with_next=i < len(lines) - 1) for i, p in enumerate(lines))
             elif isinstance(block, SpacerBlock):
                 out.append(Spacer(block.height))
             elif isinstance(block, PageBreakBlock):
@@ -354,8 +357,8 @@ class _Builder:
                 )
         return out
 
-    def signatures(self, block: SignaturesBlock) -> list[LayoutBlock]:
-        out: list[LayoutBlock] = [Spacer(3.0)]
+    def signatures(self, block: SignaturesBlock) -> list[Para]:
+        out: list[Para] = []
         for line in block.lines:
             label_runs = [Run(r.text, bold=True) for r in self.runs(line.label)]
             date = [Run("\u3000" + DATE_BLANK)] if line.date else []
@@ -375,18 +378,21 @@ class _Builder:
             else:
                 runs = [*label_runs, Run("："), Run(SIGN_BLANK, underline=True), *date]
                 out.append(Para(runs=tuple(_merge(runs)), align="left", space_before=2.0))
+        if out:
+            out[0] = replace(out[0], space_before=5.0)
         return out
 
-    def organ(self, block: OrganBlock) -> list[LayoutBlock]:
+    def organ(self, block: OrganBlock) -> list[Para]:
         fd = self.form.fields[block.date]
         date_text = format_value(fd, self.values.get(block.date), "日期" if fd.type == "datetime" else "")
-        out: list[LayoutBlock] = [Spacer(12.0)]
+        out: list[Para] = []
         if block.seal:
             out.append(Para(runs=(Run(block.seal),), align="right", right_indent=4.0))
         organ = self.paras("{organ_name}", align="right")
         out.extend(Para(p.runs, style="body", align="right", right_indent=2.0) for p in organ)
         date_runs = (Run(date_text),) if date_text else (Run(DATE_BLANK),)
         out.append(Para(runs=date_runs, align="right", right_indent=2.0))
+        out[0] = replace(out[0], space_before=12.0)
         return out
 
 

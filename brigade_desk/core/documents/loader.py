@@ -50,7 +50,7 @@ from brigade_desk.core.documents.definition import (
     TitleBlock,
 )
 from brigade_desk.core.documents.errors import FormDefinitionError, FormNotFoundError
-from brigade_desk.core.documents.template import TemplateSyntaxError, parse_template, placeholders
+from brigade_desk.core.documents.template import TemplateSyntaxError, placeholders
 from brigade_desk.core.documents.values import BUILTINS, FILTERS
 
 FORMS_DIR_ENV = "BRIGADE_DESK_FORMS_DIR"
@@ -708,7 +708,7 @@ def parse_form(
     description = _get_str(raw, "description", "", p, default="")
     if p.items:
         raise FormDefinitionError(source, p.items)
-    fields = {**common_subset(ctx), **own}
+    fields = {**_common_subset(ctx), **own}
     ordered = {name: fields[name] for name in _field_order(own, ctx.used)}
     return FormDef(
         id=form_id,
@@ -730,7 +730,7 @@ def parse_form(
     )
 
 
-def common_subset(ctx: _Ctx) -> dict[str, FieldDef]:
+def _common_subset(ctx: _Ctx) -> dict[str, FieldDef]:
     return {name: fd for name, fd in ctx.used.items() if name not in ctx.own}
 
 
@@ -818,8 +818,3 @@ def check_forms(forms_dir: Path | None = None, override_dir: Path | None = None)
     except FormDefinitionError as exc:
         return exc.problems
     return []
-
-
-def template_names(text: str) -> list[str]:
-    """Names used by a template (for tools)."""
-    return [part.name for part in parse_template(text) if not isinstance(part, str)]

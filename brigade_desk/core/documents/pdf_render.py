@@ -10,7 +10,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, TypeAlias
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -32,11 +32,26 @@ from reportlab.platypus import (
 )
 
 from brigade_desk.core.documents import layout as lm
-from brigade_desk.core.documents.result import RenderedDocument
+from brigade_desk.core.documents.result import QrCorner, RenderedDocument
 from brigade_desk.core.documents.template import Placeholder, parse_template
 from brigade_desk.core.fonts import FontFace, FontSet, missing_glyphs, register_reportlab_fonts
 
-QrCorner: TypeAlias = Literal["top-right", "top-left", "bottom-right", "bottom-left"]
+# reportlab's CJK wrap keeps a character that "cannot start a line" on the previous line (hanging
+# in the margin), but its list is Japanese: the Chinese full-width comma, semicolon, colon, question
+# and exclamation marks and closing quotes are missing, so a line could begin with "，". Add them.
+_CHINESE_CANNOT_START = "，；：？！》”’％…·"
+
+
+def _teach_chinese_line_breaking() -> None:
+    import reportlab.platypus.paragraph as rl_paragraph
+
+    current: str = rl_paragraph.ALL_CANNOT_START
+    missing = "".join(ch for ch in _CHINESE_CANNOT_START if ch not in current)
+    if missing:
+        rl_paragraph.ALL_CANNOT_START = current + missing
+
+
+_teach_chinese_line_breaking()
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 _CELL_PAD_X = 4.0

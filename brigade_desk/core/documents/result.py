@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
+
+QrCorner: TypeAlias = Literal["top-right", "top-left", "bottom-right", "bottom-left"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,15 +9,18 @@ from typing import Any
 
 from brigade_desk.core.documents.definition import Block, FieldDef, FormDef
 from brigade_desk.core.documents.errors import ValueFormatError
-from brigade_desk.core.documents.template import Placeholder
+from brigade_desk.core.documents.template import Placeholder, parse_template
 
-try:  # the shared money rules, when present
+try:  # the shared money rules (brigade_desk.core.rules.money), when present
     from brigade_desk.core.rules.money import (  # type: ignore[import-not-found,unused-ignore]
         amount_in_capitals as _amount_in_capitals,
     )
-except ImportError:  # pragma: no cover - depends on the rules package's progress
+    from brigade_desk.core.rules.money import (  # type: ignore[import-not-found,unused-ignore]
+        format_yuan as _format_yuan,
+    )
+except ImportError:  # pragma: no cover - the private stand-in gives the same text
     from brigade_desk.core.documents._money import amount_in_capitals as _amount_in_capitals
-from brigade_desk.core.documents._money import format_yuan as _format_yuan
+    from brigade_desk.core.documents._money import format_yuan as _format_yuan
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -260,8 +263,6 @@ def _parties(value: Any) -> list[Mapping[str, Any]]:
 
 
 def format_item(fd: FieldDef, item: Any) -> str:
-    from brigade_desk.core.documents.template import parse_template
-
     if not fd.item or not isinstance(item, Mapping):
         return "" if item is None else str(item)
     out: list[str] = []
