@@ -355,3 +355,38 @@ def test_dates_in_figures_and_in_chinese() -> None:
     assert format_date(date(2026, 11, 26)) == "2026年11月26日"
     assert format_date(date(2026, 1, 30), "中文") == "二〇二六年一月三十日"
     assert format_date(date(2026, 10, 1), "中文") == "二〇二六年十月一日"
+
+
+def test_party_kinds_and_several_parties(library: FormLibrary) -> None:
+    form = library.get("penalty_decision")
+    data = sample_data()
+    data["party"] = {
+        "kind": "legal_person",
+        "name": "青石玥珺建材有限公司",
+        "credit_code": "91330100MA2AAAAA1X",
+        "legal_representative": "周彧",
+        "address": "青石镇工业园区8号",
+    }
+    lines = build_layout(form, data).text_lines()
+    assert "当事人：青石玥珺建材有限公司" in lines
+    assert "统一社会信用代码：91330100MA2AAAAA1X" in lines
+    assert "法定代表人：周彧" in lines
+    assert any(line.startswith("你单位的上述行为违反了") for line in lines)
+
+    data["party"] = [
+        {
+            "kind": "个体工商户",
+            "name": "吴镕",
+            "trade_name": "青石赟祎小吃店",
+            "id_number": "330102199001011234",
+            "address": "青石镇人民路1号",
+        },
+        {"kind": "natural_person", "name": "郑燚", "id_number": "330102199202021234", "address": "青石镇2号"},
+    ]
+    lines = build_layout(form, data).text_lines()
+    assert "当事人一：青石赟祎小吃店（个体工商户）" in lines
+    assert "经营者：吴镕" in lines
+    assert "当事人二：郑燚" in lines
+    assert any(line.startswith("你的上述行为违反了") for line in lines)
+    data["party"][1]["address"] = ""
+    assert "当事人2住址" in missing_required(form, data)

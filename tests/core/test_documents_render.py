@@ -388,3 +388,36 @@ def test_docx_opens_in_libreoffice_and_text_matches(tmp_path: Path, rendered: di
     text = "".join(re.sub(r"第\d+页共\d+页", "", norm(page)) for page in pdf_pages(out.read_bytes()))
     for para in layout.paragraphs():
         assert norm(para.text) in text, para.text
+
+
+def test_characters_missing_from_the_body_font_fall_back(library: FormLibrary) -> None:
+    """A system font without a glyph (a GB2312 仿宋 lacks 喆) must not drop the character."""
+    import reportlab
+
+    from brigade_desk.core.fonts import FontFace, FontSet, locate_fonts
+
+    shipped = locate_fonts(system_dirs=[])
+    latin = FontFace(
+        path=Path(reportlab.__file__).parent / "fonts" / "Vera.ttf",
+        family="Vera",
+        local_name="Vera",
+        system=True,
+    )
+    fonts = FontSet(
+        body=latin, title=latin, sans=shipped.sans, sans_bold=shipped.sans_bold, fallback=shipped.fallback
+    )
+    data = sample_data()
+    data["party"]["address"] = "青石镇<东>村 & 喆堃组"
+    result = render_pdf(library.get("penalty_decision"), data, fonts=fonts)
+    assert result.missing_glyphs == frozenset()
+    text = norm("".join(pdf_pages(result.content)))
+    assert "王喆" in text and "青石镇<东>村&喆堃组" in text
+    # the default fonts come back for the next render
+    assert render_pdf(library.get("penalty_decision"), sample_data()).missing_glyphs == frozenset()
+
+
+def test_glyphs_no_font_has_are_reported(library: FormLibrary) -> None:
+    data = sample_data()
+    data["party"]["name"] = "王\U0002a6a5"  # CJK Extension B: not in the shipped fonts
+    result = render_pdf(library.get("penalty_decision"), data)
+    assert result.missing_glyphs == frozenset({"\U0002a6a5"})
