@@ -255,7 +255,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             report = demo.generate(_cli_actor(), cases=args.cases, seed=args.seed, progress=progress)
         print(
             f"已生成 {report.cases} 件案件、{report.parties} 个当事人、{report.officers} 名执法人员，"
-            f"用时 {report.seconds:.1f} 秒"
+            f"用时 {report.seconds:.1f} 秒；演示账户密码均为 {report.password}"
         )
     finally:
         services.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -219,7 +220,16 @@ def _latest(steps: Sequence[CaseStep], kind: str) -> CaseStep | None:
     return found[-1] if found else None
 
 
-def _events(steps: Iterable[CaseStep]) -> list[CaseEvent]:
+class StepLike(Protocol):
+    kind: str
+    on: date
+    ref: str | None
+    extension_days: int | None
+    until: date | None
+    fine_fen: int
+
+
+def _events(steps: Iterable[StepLike]) -> list[CaseEvent]:
     known = {k.value for k in EventKind}
     return [
         CaseEvent(EventKind(s.kind), s.on, s.ref, s.extension_days, s.until, s.fine_fen)
@@ -1006,10 +1016,10 @@ class ProcedureService(Service):
             if held_on < scheduled.on:
                 raise RuleViolation(f"听证定于{cn_date(scheduled.on)}举行，不能早于通知的日期")
             self._step(session, actor, case, HEARING_HELD, held_on, "举行听证", note=report.strip())
-            self.flag_major(session, actor, case, "经过听证程序（《行政处罚法》第五十八条第一款第二项）")
+            self._flag_major(session, actor, case, "经过听证程序（《行政处罚法》第五十八条第一款第二项）")
             self._refresh_due(session, case)
 
-    def flag_major(self, session: Session, actor: Actor, case: Case, reason: str) -> None:
+    def _flag_major(self, session: Session, actor: Actor, case: Case, reason: str) -> None:
         if reason in case.major_reasons:
             return
         case.is_major = True
@@ -1027,7 +1037,7 @@ class ProcedureService(Service):
             raise ValidationError.single("理由", "请写明列为重大或复杂案件的理由")
         with self.store.write() as session:
             case = _case(session, case_id)
-            self.flag_major(session, actor, case, reason.strip())
+            self._flag_major(session, actor, case, reason.strip())
             case.discussion_required = case.discussion_required or discussion
 
     @operation(Permission.CASE_EDIT)
@@ -1118,7 +1128,7 @@ class ProcedureService(Service):
             )
             self._refresh_due(session, case)
 
-    def decision_problems(
+    def _decision_problems(
         self,
         session: Session,
         case: Case,
@@ -1207,7 +1217,7 @@ class ProcedureService(Service):
                 allowed.append(CaseState.INVESTIGATION_CLOSED)
             self._require_state(case, allowed, "作出决定")
             self._not_a_handler(session, actor, case, "决定的负责人")
-            _refuse(self.decision_problems(session, case, decided_on, fine_fen, penalty_kinds, outcome))
+            _refuse(self._decision_problems(session, case, decided_on, fine_fen, penalty_kinds, outcome))
             if outcome == "penalty":
                 case.fine_fen, case.penalty_kinds = fine_fen, list(penalty_kinds)
                 self._step(
@@ -1533,7 +1543,7 @@ class ProcedureService(Service):
         today = self._today()
         if state in (CaseState.NOTICE_SERVED, CaseState.HEARING, CaseState.LEGAL_REVIEW):
             outcome = case.proposed_outcome or "penalty"
-            return "作出决定", self.decision_problems(
+            return "作出决定", self._decision_problems(
                 session, case, today, case.proposed_fine_fen, case.penalty_kinds, outcome
             )
         actions = {

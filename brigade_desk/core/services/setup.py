@@ -10,6 +10,7 @@ from sqlalchemy import select
 from brigade_desk.core import audit
 from brigade_desk.core.errors import FieldError, RuleViolation, ValidationError
 from brigade_desk.core.model import Organ
+from brigade_desk.core.reference import load_starter_catalogue
 from brigade_desk.core.rules.identity import check_area_code, check_credit_code, normalise_credit_code
 from brigade_desk.core.rules.permissions import Role
 from brigade_desk.core.services.base import Service, open_operation
@@ -110,6 +111,8 @@ class SetupService(Service):
                 ),
             )
             user = insert_user(session, None, admin_with_role, self.clock())
+            if organ.kind == "township":
+                load_starter_catalogue(session, None)
         return view, user
 
     @open_operation("状态栏与文书在登录前也显示本机关名称")
