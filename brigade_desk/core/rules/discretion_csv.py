@@ -127,6 +127,18 @@ _REQUIRED_META = ("基准名称", "基准代码", "制定机关", "生效日期"
 _UUID_NAMESPACE = uuid_module.uuid5(uuid_module.NAMESPACE_URL, "brigade-desk:discretion-benchmark")
 
 _T = TypeVar("_T")
+# Header values used only to check the items of a file whose own header has errors.
+_STAND_IN = Benchmark(
+    uuid=str(_UUID_NAMESPACE),
+    series="-",
+    title="-",
+    issuer="-",
+    doc_number="",
+    effective_from=date(2000, 1, 1),
+    effective_to=None,
+    version=1,
+    items=(),
+)
 
 
 @dataclass(frozen=True)
@@ -396,7 +408,7 @@ def parse_benchmark_csv(text: str) -> ParseResult:
     if columns is not None and not drafts and not reader.errors:
         reader.error(None, "", "文件中没有任何裁量事项")
 
-    if benchmark_fields is None or columns is None:
+    if columns is None:
         return ParseResult(None, tuple(reader.errors), tuple(reader.warnings))
 
     items = tuple(
@@ -404,7 +416,9 @@ def parse_benchmark_csv(text: str) -> ParseResult:
         for draft in drafts
         if draft.item is not None and not draft.broken_tiers
     )
-    benchmark = replace(benchmark_fields, items=items)
+    # Bad metadata must not hide the items' problems: check them against a stand-in header.
+    meta_ok = benchmark_fields is not None
+    benchmark = replace(benchmark_fields or _STAND_IN, items=items)
     rows = RowMap(
         meta=meta_rows,
         items={draft.code: draft.row for draft in drafts},
@@ -416,7 +430,9 @@ def parse_benchmark_csv(text: str) -> ParseResult:
     reader.errors.extend(
         issue
         for issue in semantic_errors
-        if (issue.row, issue.column) not in already and not (issue.row is None and reader.errors)
+        if (issue.row, issue.column) not in already
+        and not (issue.row is None and reader.errors)
+        and (meta_ok or issue.column not in META_KEYS)
     )
     reader.warnings.extend(semantic_warnings)
     if reader.errors:

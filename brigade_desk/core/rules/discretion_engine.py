@@ -370,7 +370,9 @@ def _statute(item: BenchmarkItem, quantities: Mapping[str, Decimal]) -> _Statute
     if item.cap_fen is not None:
         high = min(high, Decimal(item.cap_fen))
         low = min(low, high)
-    return _Statute(low, high, _ceil(low), _floor(high), amount)
+    min_fen, max_fen = _ceil(low), _floor(high)
+    # A range narrower than one fen (a tiny base) rounds inwards past itself; keep it a point.
+    return _Statute(low, high, min(min_fen, max_fen), max_fen, amount)
 
 
 @dataclass(frozen=True)

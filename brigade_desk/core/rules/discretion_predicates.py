@@ -219,12 +219,13 @@ def predicate_from_json(data: Any, extra_quantities: Collection[str] = ()) -> Pr
         high_q = _json_decimal(data["max"], "max") if "max" in keys else None
         if low_q is None and high_q is None:
             raise ConditionError(f"计量条件“{name}”没有上下限")
+        # An inclusivity flag without its bound means nothing; keep the default so forms compare equal.
         band = QuantityBand(
             name,
             low_q,
             high_q,
-            bool(data.get("min_inclusive", True)),
-            bool(data.get("max_inclusive", False)),
+            bool(data.get("min_inclusive", True)) if low_q is not None else True,
+            bool(data.get("max_inclusive", False)) if high_q is not None else False,
         )
         _check_band(band)
         return band
