@@ -1,0 +1,54 @@
+"""Pages whose work comes later: they say what will be here and which work brings it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from brigade_desk.gui.pages.base import Page
+from brigade_desk.gui.session import DeskSession
+
+
+class PlaceholderPage(Page):
+    def __init__(
+        self, session: DeskSession, key: str, title: str, text: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(session, parent)
+        self.key, self.title = key, title
+        heading = QLabel(title)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        heading.setFont(font)
+        self.text = QLabel(text)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.text)
+        layout.addStretch(1)
+
+
+PLACEHOLDERS: tuple[tuple[str, str, str], ...] = (
+    (
+        "reviews",
+        "审核",
+        "这里将列出待您处理的法制审核、集体讨论和负责人审批（立案、延期、结案）。"
+        "由后续的“案件办理”工作提供。",
+    ),
+    (
+        "documents",
+        "文书",
+        "这里将制作、签发、打印执法文书并登记送达。由后续的“文书”工作提供。",
+    ),
+    (
+        "sync",
+        "同步",
+        "这里将导出报送县级的数据包、导入县级下发的基础数据和回执。由后续的“同步”工作提供。",
+    ),
+    (
+        "statistics",
+        "统计",
+        "这里将按时间、事项、来源和状态统计案件并绘制图表。由后续的“统计”工作提供。",
+    ),
+)

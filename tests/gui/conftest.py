@@ -1,0 +1,29 @@
+"""GUI fixtures: a fresh SQLite store per test, signed in as the admin, and the main window over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from brigade_desk.core.app import Services
+from brigade_desk.core.rules.permissions import Actor
+from brigade_desk.gui.main_window import MainWindow
+from brigade_desk.gui.session import DeskSession
+
+
+@pytest.fixture
+def desk_session(sqlite_services: Services, sqlite_admin: Actor) -> DeskSession:
+    return DeskSession(sqlite_services, sqlite_admin)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, desk_session: DeskSession) -> Iterator[MainWindow]:
+    win = MainWindow(desk_session)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.idle.uninstall()
