@@ -230,6 +230,22 @@ def test_warnings_do_not_block_the_import() -> None:
     assert any("不需要建议取值" in message for message in messages)
 
 
+def test_the_example_in_the_format_document_parses() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "discretion-format.md").read_text(encoding="utf-8")
+    example = doc.split("## A complete small file", 1)[1].split("```csv\n", 1)[1].split("```", 1)[0]
+    result = parse_benchmark_csv(example)
+    assert result.ok and not result.warnings, [str(issue) for issue in (*result.errors, *result.warnings)]
+    benchmark = result.benchmark
+    assert benchmark is not None
+    assert [tier.kind for tier in benchmark.items[0].tiers] == [
+        TierKind.NO_PENALTY,
+        TierKind.REDUCED,
+        TierKind.LIGHTER,
+        TierKind.ORDINARY,
+        TierKind.HEAVIER,
+    ]
+
+
 # --- bad files ------------------------------------------------------------------------------
 
 
