@@ -221,6 +221,8 @@ class DiscretionResult:
                 out[name] = list(value)
             else:
                 out[name] = value
+        # Ready-made text for a CLI or a form field; ignored by from_dict.
+        out["recommended_text"] = self.recommended_text
         return out
 
     @classmethod
@@ -419,7 +421,9 @@ def _tier_figures(
     low = min(low, high)
 
     if low == high:
-        return _TierFigures(low, high, low, Rule.TIER_POINT, _point_text(item, outcome.low, statute))
+        # Only a point outcome carries a rate worth spelling out; a range squeezed to one amount does not.
+        value = outcome.low if outcome.kind is OutcomeKind.POINT else None
+        return _TierFigures(low, high, low, Rule.TIER_POINT, _point_text(item, value, statute))
     match outcome.recommend:
         case RecommendAt.LOW:
             return _TierFigures(low, high, low, Rule.TIER_RANGE_LOW, "取裁量幅度的下限")
@@ -608,7 +612,9 @@ def _evaluate_version(run: _Run) -> DiscretionResult:
         run.warnings.append("基准未规定适用于本案情形的裁量阶次，请在法定幅度内裁量并写明理由")
         if statute.min_fen == statute.max_fen:
             fixed = _TierFigures(statute.min_fen, statute.max_fen, statute.min_fen, Rule.STATUTORY_FIXED, "")
-            text = f"按法定处罚标准（{_point_text(item, item.statutory_max, statute)}）"
+            text = "按法定处罚标准"
+            if item.fine_unit.kind is not FineUnitKind.FIXED:
+                text += f"（{_point_text(item, item.statutory_max, statute)}）"
             tail = (
                 f"该基准未规定适用于本案情形的裁量阶次，按法定处罚标准，建议处罚款"
                 f"{format_yuan(fixed.recommended)}（大写：{amount_in_capitals(fixed.recommended)}）。"
@@ -840,6 +846,8 @@ def evaluate(
             _Run(benchmark, item, inputs, normalised_facts, normalised_quantities, list(warnings))
         )
 
+    if decision_date is not None and decision_date < violation_date:
+        raise DiscretionInputError("作出处罚决定的日期早于违法行为发生日期", "decision_date")
     old = _pick_version(candidates, violation_date)
     new = _pick_version(candidates, decision_date) if decision_date is not None else None
     if old is None:
