@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -74,3 +75,13 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
     event = QInputMethodEvent()
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
+
+
+def tab_sequence(qtbot: QtBot, window: QWidget, start: QWidget, presses: int) -> list[QWidget]:
+    """The widgets that get the focus when Tab is pressed `presses` times from `start`."""
+    start.setFocus()
+    seen = [start]
+    for _ in range(presses):
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(window.focusWidget())
+    return seen

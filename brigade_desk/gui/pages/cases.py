@@ -95,15 +95,28 @@ class CasesPage(Page):
 
     def refresh(self) -> None:
         super().refresh()
-        selected = self.selected_case_id()
+        selected, old_row, old_count = (
+            self.selected_case_id(),
+            self.table.currentIndex().row(),
+            self.model.rowCount(),
+        )
         self.notice.hide()
         self.model.reload()
         total = self.model.rowCount()
         self.count_label.setText(f"共 {total:,} 件" if not self.model.error else "")
-        row = self.model.row_of_id(selected) if selected else None
+        # Find the selected case again where it was, or shifted by the cases added since (newest first);
+        # this reads at most two pages.
+        row = None
+        if selected is not None and old_row >= 0:
+            for candidate in (old_row + total - old_count, old_row):
+                case = self.model.row_at(candidate)
+                if case is not None and case.id == selected:
+                    row = candidate
+                    break
         if row is not None:
             self.select_row(row)
         else:
+            self.table.clearSelection()
             self.detail.show_case(None)
         if self.search_text:
             self._show_search_notice()
