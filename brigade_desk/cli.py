@@ -104,6 +104,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cases", type=int, required=True, help="案件数量")
     p.add_argument("--seed", type=int, default=1, help="随机种子")
 
+    cases = sub.add_parser("cases", help="案件查询").add_subparsers(dest="cases_command", metavar="操作")
+    p = cases.add_parser(
+        "search", help="全文检索案件（案号、当事人、证件号、地址、案情，含两字词和拼音首字母）"
+    )
+    p.add_argument("query", help="检索词")
+    p.add_argument("--limit", type=int, default=20, help="最多显示条数（默认 20）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p = cases.add_parser("show", help="显示案件、当前环节、尚未满足的条件和期限")
+    p.add_argument("case_number", metavar="CASE_NO", help="案号，如 青综执立字〔2026〕第12号")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    p = sub.add_parser("deadlines", help="列出逾期、今日到期和即将到期的案件")
+    p.add_argument(
+        "--due-within", type=int, default=None, metavar="N", help="即将到期的范围（工作日，默认取设置）"
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    sub.add_parser("reindex", help="重建案件检索索引（升级或异常后使用；不改变业务数据）")
+
     audit = sub.add_parser("audit", help="执法全过程记录").add_subparsers(
         dest="audit_command", metavar="操作"
     )
@@ -286,6 +305,113 @@ class _progress_bar:
             self.bar.close()
 
 
+def cmd_cases(args: argparse.Namespace) -> int:
+    from brigade_desk.core.errors import ValidationError
+    from brigade_desk.core.timeutil import format_date, format_datetime
+
+    services = _open(args)
+    actor = _cli_actor()
+    try:
+        services.cases.rebuild_search_if_needed()
+        match args.cases_command:
+            case "search":
+                if args.limit <= 0:
+                    raise ValidationError.single("--limit", "应为正整数")
+                rows = services.cases.search(actor, args.query, limit=args.limit)
+                total = services.cases.count_search(actor, args.query)
+                if args.json:
+                    print_json({"query": args.query, "total": total, "cases": rows})
+                    return 0
+                print(
+                    f"“{args.query}”共找到 {total} 件案件"
+                    + (f"，显示前 {len(rows)} 件" if total > len(rows) else "")
+                )
+                for r in rows:
+                    print(
+                        f"{r.case_number:<24} {format_datetime(r.received_at)}  {r.state_label:<8} {r.parties}  {r.summary}"
+                    )
+            case "show":
+                detail = services.cases.find_by_number(actor, args.case_number)
+                status = services.procedure.status(actor, detail.id)
+                if args.json:
+                    print_json({"case": detail, "status": status})
+                    return 0
+                print(f"{detail.case_number}  {detail.summary}")
+                print(
+                    f"当事人：{'、'.join(detail.parties)}    状态：{status.state_label}    下一步：{status.next_action}"
+                )
+                print("环节：" + " → ".join(f"{s.label}[{_STAGE_MARK[s.status]}]" for s in status.stages))
+                for problem in status.blocked_by:
+                    print(f"  尚未满足：{problem}")
+                for d in status.deadlines:
+                    print(
+                        f"  期限：{d.label}  {format_date(d.start)} 起，{format_date(d.due)} 届满  {_status_label(d.status)}"
+                    )
+                for warning in status.warnings:
+                    print(f"  注意：{warning}")
+            case _:
+                build_parser().parse_args(["cases", "--help"])
+    finally:
+        services.close()
+    return 0
+
+
+_STAGE_MARK = {
+    "done": "已完成",
+    "current": "进行中",
+    "blocked": "受阻",
+    "todo": "未开始",
+    "skipped": "不适用",
+}
+
+
+def _status_label(status: str) -> str:
+    from brigade_desk.core.rules.clocks import STATUS_LABELS, DeadlineStatus
+
+    return STATUS_LABELS[DeadlineStatus(status)]
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from brigade_desk.core.errors import ValidationError
+    from brigade_desk.core.timeutil import format_date
+
+    if args.due_within is not None and args.due_within < 0:
+        raise ValidationError.single("--due-within", "不能为负数")
+    services = _open(args)
+    try:
+        board = services.dashboard.deadlines(_cli_actor(), due_within=args.due_within, limit=10_000)
+    finally:
+        services.close()
+    if args.json:
+        print_json(board)
+        return 0
+    print(
+        f"截至 {format_date(board.today)}：逾期 {board.counts['overdue']} 件，今日到期 {board.counts['due_today']} 件，"
+        f"{format_date(board.soon_until)} 前到期 {board.counts['due_soon']} 件，无期限 {board.counts['none']} 件"
+    )
+    for title, rows in (("逾期", board.overdue), ("今日到期", board.due_today), ("即将到期", board.due_soon)):
+        for r in rows:
+            print(
+                f"[{title}] {r.case_number:<24} {r.clock}  {format_date(r.due) if r.due else ''}  {r.parties}  {r.summary}"
+            )
+    for warning in board.warnings:
+        print(f"注意：{warning}")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from brigade_desk.core import search
+
+    services = _open(args)
+    try:
+        with _progress_bar("重建检索索引", unit="件") as progress, services.store.write() as session:
+            count = search.rebuild_index(session, progress)
+    finally:
+        services.close()
+    print(f"已为 {count} 件案件重建检索索引")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from brigade_desk.core.timeutil import format_datetime
 
@@ -347,6 +473,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "users": cmd_users,
     "demo": cmd_demo,
+    "cases": cmd_cases,
+    "deadlines": cmd_deadlines,
+    "reindex": cmd_reindex,
     "audit": cmd_audit,
     "backup": cmd_backup,
 }
@@ -365,6 +494,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 def gui_main() -> int:

@@ -15,6 +15,7 @@ from brigade_desk.core.services.backups import BackupService
 from brigade_desk.core.services.base import Service
 from brigade_desk.core.services.calendar import CalendarService
 from brigade_desk.core.services.cases import CaseService
+from brigade_desk.core.services.dashboard import DashboardService
 from brigade_desk.core.services.leads import LeadService
 from brigade_desk.core.services.parties import PartyService
 from brigade_desk.core.services.procedure import ProcedureService
@@ -38,6 +39,7 @@ class Services:
     leads: LeadService
     procedure: ProcedureService
     calendar: CalendarService
+    dashboard: DashboardService
 
     @classmethod
     def over(cls, store: Store, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -53,6 +55,7 @@ class Services:
             leads=LeadService(store, clock),
             procedure=ProcedureService(store, clock),
             calendar=CalendarService(store, clock),
+            dashboard=DashboardService(store, clock),
         )
 
     def all(self) -> list[Service]:

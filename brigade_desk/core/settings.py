@@ -36,7 +36,9 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("due_soon_workdays", "临期提醒（工作日）", int, 3, 1, 15),
         # APL Art 63 "较大数额": set by each province; defaults from DOMAIN.md 1.5 step 10 (first example).
         SettingDef("hearing_threshold_person_fen", "听证较大数额：公民（分）", int, 1_000_00, 0, None),
-        SettingDef("hearing_threshold_org_fen", "听证较大数额：法人和其他组织（分）", int, 30_000_00, 0, None),
+        SettingDef(
+            "hearing_threshold_org_fen", "听证较大数额：法人和其他组织（分）", int, 30_000_00, 0, None
+        ),
         # Local rule (e.g. Shenzhen): 不予处罚 and 减轻 are decided by collective discussion.
         SettingDef("discussion_for_no_penalty_and_mitigation", "不予处罚、减轻处罚须集体讨论", bool, True),
     )

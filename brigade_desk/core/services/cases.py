@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from brigade_desk.core import search
 from brigade_desk.core.errors import NotFound
 from brigade_desk.core.model import Case, CaseParty, Party
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
-from brigade_desk.core.services.base import Service, operation
+from brigade_desk.core.services.base import Service, open_operation, operation
 
 
 @dataclass(frozen=True)
@@ -69,27 +71,44 @@ class CaseService(Service):
     def page(self, actor: Actor, offset: int, limit: int) -> list[CaseRow]:
         """One page of the case list, newest first, rows built only for that page."""
         with self.store.read() as session:
-            cases = (
+            ids = list(
                 session.execute(
-                    select(Case).order_by(Case.received_at.desc(), Case.id).offset(offset).limit(limit)
-                )
-                .scalars()
-                .all()
+                    select(Case.id).order_by(Case.received_at.desc(), Case.id).offset(offset).limit(limit)
+                ).scalars()
             )
-            names = _party_names(session, [c.id for c in cases])
-            return [
-                CaseRow(
-                    c.id,
-                    c.case_number or "（未立案）",
-                    c.received_at,
-                    c.source,
-                    c.summary,
-                    c.state,
-                    state_label(c.state),
-                    "、".join(names.get(c.id, [])),
-                )
-                for c in cases
-            ]
+            return _rows(session, ids)
+
+    @operation(Permission.CASE_VIEW)
+    def search(self, actor: Actor, query: str, limit: int = 50, offset: int = 0) -> list[CaseRow]:
+        """Cases whose number, text, parties, ID numbers or addresses contain the query (newest first)."""
+        with self.store.read() as session:
+            ids = search.search_case_ids(session, query, limit, offset)
+            return _rows(session, ids)
+
+    @operation(Permission.CASE_VIEW)
+    def count_search(self, actor: Actor, query: str) -> int:
+        with self.store.read() as session:
+            return search.count_matches(session, query)
+
+    @operation(Permission.CASE_VIEW)
+    def find_by_number(self, actor: Actor, case_number: str) -> CaseDetail:
+        with self.store.read() as session:
+            case_id = session.execute(
+                select(Case.id).where(Case.case_number == case_number.strip())
+            ).scalar_one_or_none()
+        if case_id is None:
+            raise NotFound(f"没有案号为“{case_number}”的案件")
+        return self.get(actor, case_id)
+
+    @open_operation("检索索引是由案件数据导出的，重建不改变任何业务记录")
+    def rebuild_search_if_needed(self, progress: Callable[[int, int], None] | None = None) -> bool:
+        """Rebuild the search index when a store was upgraded with data or the tokens changed."""
+        with self.store.read() as session:
+            if not search.needs_rebuild(session):
+                return False
+        with self.store.write() as session:
+            search.rebuild_index(session, progress)
+        return True
 
     @operation(Permission.CASE_VIEW)
     def get(self, actor: Actor, case_id: str) -> CaseDetail:
@@ -114,6 +133,25 @@ class CaseService(Service):
                 tuple(names),
                 c.version,
             )
+
+
+def _rows(session: Session, ids: list[str]) -> list[CaseRow]:
+    """List rows for `ids`, in that order, with their parties' names (built only for these rows)."""
+    by_id = {c.id: c for c in session.execute(select(Case).where(Case.id.in_(ids))).scalars()} if ids else {}
+    names = _party_names(session, ids)
+    return [
+        CaseRow(
+            c.id,
+            c.case_number or "（未立案）",
+            c.received_at,
+            c.source,
+            c.summary,
+            c.state,
+            state_label(c.state),
+            "、".join(names.get(c.id, [])),
+        )
+        for c in (by_id[i] for i in ids if i in by_id)
+    ]
 
 
 def _party_names(session: Session, case_ids: list[str]) -> dict[str, list[str]]:

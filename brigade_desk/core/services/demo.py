@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 
-from brigade_desk.core import audit
+from brigade_desk.core import audit, search
 from brigade_desk.core.demo import CaseRow, DemoGenerator, PartyRow, load_power_items, load_township
 from brigade_desk.core.errors import RuleViolation
 from brigade_desk.core.ids import new_id
@@ -53,7 +53,7 @@ Progress = Callable[[int, int], None]
 # received date. Dates are capped at the demo's "today".
 _FILED = [(EventKind.DISCOVERED, None), (EventKind.FILED, 0)]
 _NOTICE = [*_FILED, (EventKind.PRIOR_NOTICE_SERVED, 21)]
-_DECIDED = [*_NOTICE, (EventKind.PENALTY_DECIDED, 35)]
+_DECIDED = [*_NOTICE, (EventKind.PENALTY_DECIDED, 35), (EventKind.PUBLISHED, 40)]
 _SERVED = [*_DECIDED, (EventKind.DECISION_SERVED, 37)]
 STATE_STEPS: dict[str, list[tuple[EventKind, int | None]]] = {
     "pending_filing": [(EventKind.DISCOVERED, None)],
@@ -74,10 +74,10 @@ STATE_STEPS: dict[str, list[tuple[EventKind, int | None]]] = {
     "court_applied": [*_SERVED, (EventKind.DEMAND_NOTICE_SERVED, 60), (EventKind.COURT_APPLIED, 250)],
     "closed": [*_SERVED, (EventKind.PAID, 45)],
     "archived": [*_SERVED, (EventKind.PAID, 45)],
-    "decided_no_penalty": [*_FILED, (EventKind.NO_PENALTY_DECIDED, 30)],
+    "decided_no_penalty": [*_FILED, (EventKind.NO_PENALTY_DECIDED, 30), (EventKind.PUBLISHED, 35)],
     "withdrawn": [*_FILED, (EventKind.WITHDRAWN, 30)],
     "transferred": [*_FILED, (EventKind.TRANSFERRED, 20)],
-    "on_the_spot": [(EventKind.PENALTY_DECIDED, 0), (EventKind.DECISION_SERVED, 0)],
+    "on_the_spot": [(EventKind.PENALTY_DECIDED, 0), (EventKind.DECISION_SERVED, 0), (EventKind.PUBLISHED, 5)],
 }
 
 
@@ -131,6 +131,8 @@ class DemoService(Service):
             done += len(chunk)
             if progress:
                 progress(done, cases)
+        with self.store.write() as session:
+            search.rebuild_index(session)
         return DemoReport(cases, len(party_ids), len(officers), time.perf_counter() - started, DEMO_PASSWORD)
 
     def _insert_officers(

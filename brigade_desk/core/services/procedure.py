@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brigade_desk.core import audit
+from brigade_desk.core import audit, search
 from brigade_desk.core.errors import FieldError, NotFound, PermissionDenied, RuleViolation, ValidationError
 from brigade_desk.core.model import (
     Approval,
@@ -34,7 +34,9 @@ from brigade_desk.core.model import (
 from brigade_desk.core.numbering import case_number, take_next
 from brigade_desk.core.rules import gates
 from brigade_desk.core.rules.clocks import (
+    CLOCK_SPECS,
     CaseEvent,
+    ClockNature,
     ClockSettings,
     Deadline,
     DeadlineStatus,
@@ -255,7 +257,13 @@ OPEN_STATUSES = frozenset(
 
 
 def next_open_deadline(deadlines: Sequence[Deadline]) -> Deadline | None:
-    open_ones = [d for d in deadlines if d.status in OPEN_STATUSES]
+    """The earliest clock on which someone must act (waiting periods such as the statement window
+    are the party's, not the brigade's, and show on the case itself)."""
+    open_ones = [
+        d
+        for d in deadlines
+        if d.status in OPEN_STATUSES and CLOCK_SPECS[d.clock].nature == ClockNature.DEADLINE
+    ]
     return min(open_ones, key=lambda d: d.due) if open_ones else None
 
 
@@ -445,6 +453,7 @@ class ProcedureService(Service):
             )
             self._step(session, actor, case, EventKind.DISCOVERED, discovered, "发现违法线索")
             self._refresh_due(session, case)
+            search.index_cases(session, [case.id])
             return case.id
 
     @staticmethod
@@ -484,6 +493,7 @@ class ProcedureService(Service):
                 case.case_number = case_number(organ.doc_prefix, "立", today.year, serial)
                 case.filed_on = today
                 self._step(session, actor, case, EventKind.FILED, today, f"立案：{case.case_number}")
+                search.index_cases(session, [case.id])
                 self._move(session, actor, case, CaseState.FILED)
                 if lead is not None:
                     lead.status, lead.decided_at, lead.decided_by = (
@@ -1387,6 +1397,39 @@ class ProcedureService(Service):
             self._step(session, actor, case, ARCHIVED, self._today(), "案卷归档")
             self._move(session, actor, case, CaseState.ARCHIVED)
 
+    @operation(Permission.CASE_EDIT)
+    def record_publication(
+        self, actor: Actor, case_id: str, on: date, channel: str, exempt_reason: str = ""
+    ) -> None:
+        """公示 of the decision (118号: within the local limit), or the reason it is not published."""
+        if not channel.strip() and not exempt_reason.strip():
+            raise ValidationError.single("公示渠道", "请填写公示渠道，或写明依法不予公开的理由")
+        with self.store.write() as session:
+            case = _case(session, case_id)
+            steps = _steps(session, case.id)
+            decided = _latest(steps, EventKind.PENALTY_DECIDED) or _latest(
+                steps, EventKind.NO_PENALTY_DECIDED
+            )
+            if decided is None:
+                raise RuleViolation("尚未作出处罚决定，无需公示")
+            if on < decided.on:
+                raise RuleViolation("公示日期不能早于决定日期")
+            if exempt_reason.strip():
+                self._step(
+                    session,
+                    actor,
+                    case,
+                    EventKind.PUBLICATION_EXEMPTED,
+                    on,
+                    "决定不予公开",
+                    note=exempt_reason.strip(),
+                )
+            else:
+                self._step(
+                    session, actor, case, EventKind.PUBLISHED, on, f"公示处罚决定（{channel.strip()}）"
+                )
+            self._refresh_due(session, case)
+
     # --- simple procedure ----------------------------------------------------------------------
 
     @operation(Permission.CASE_EDIT)
@@ -1481,6 +1524,7 @@ class ProcedureService(Service):
                     detail={"receipt_no": data.finance_receipt_no.strip()},
                 )
             self._refresh_due(session, case)
+            search.index_cases(session, [case.id])
             return case.id
 
     @operation(Permission.CASE_APPROVE)
