@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from brigade_desk.core.canonical import canonical_json, digest, sha256_hex
@@ -128,9 +128,17 @@ def record_many(
         event.hash = _hash_of(event)
         prev = event.hash
         events.append(event)
-    session.add_all(events)
+    if len(events) > 100:
+        # Bulk work (demo data, imports): one executemany through Core instead of the unit of work.
+        session.execute(insert(cast(Table, AuditEvent.__table__)), [_row(e) for e in events])
+    else:
+        session.add_all(events)
     head.last_seq, head.last_hash = seq, prev
     return events
+
+
+def _row(event: AuditEvent) -> dict[str, Any]:
+    return {c.key: getattr(event, c.key) for c in AuditEvent.__table__.columns}
 
 
 @dataclass(frozen=True)

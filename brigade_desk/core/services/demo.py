@@ -13,15 +13,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from brigade_desk.core import audit, search
 from brigade_desk.core.demo import CaseRow, DemoGenerator, PartyRow, load_power_items, load_township
 from brigade_desk.core.errors import RuleViolation
 from brigade_desk.core.ids import new_id
 from brigade_desk.core.model import (
+    Base,
     Case,
     CaseOfficer,
     CaseParty,
@@ -90,6 +91,11 @@ class DemoReport:
     password: str
 
 
+def _table(model: type[Base]) -> Table:
+    """A model's table, for Core executemany inserts (bulk work skips the ORM unit of work)."""
+    return cast(Table, model.__table__)
+
+
 def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
     while chunk := list(islice(items, size)):
         yield chunk
@@ -101,6 +107,7 @@ class DemoService(Service):
         self, actor: Actor, *, cases: int, seed: int = 1, progress: Progress | None = None
     ) -> DemoReport:
         started = time.perf_counter()
+        self._due_memo: dict[tuple[tuple[str, date], ...], tuple[date | None, str]] = {}
         today = beijing_today(self.clock())
         township = load_township()
         with self.store.write() as session:
@@ -148,7 +155,7 @@ class DemoService(Service):
             if row["login"] not in existing
         ]
         with self.store.write() as session:
-            session.execute(insert(User), rows)
+            session.execute(insert(_table(User)), rows)
             audit.record_many(
                 session,
                 actor,
@@ -170,7 +177,7 @@ class DemoService(Service):
                 for p in chunk
             ]
             with self.store.write() as session:
-                session.execute(insert(Party), rows)
+                session.execute(insert(_table(Party)), rows)
                 audit.record_many(
                     session,
                     actor,
@@ -242,13 +249,15 @@ class DemoService(Service):
             if not calendar_cache:
                 calendar_cache.append(load_calendar(session))
             self._set_next_due(case_rows, calendar_cache[0], today)
-            session.execute(insert(Case), [{k: v for k, v in r.items() if k != "_steps"} for r in case_rows])
-            session.execute(insert(CaseParty), links_party)
+            session.execute(
+                insert(_table(Case)), [{k: v for k, v in r.items() if k != "_steps"} for r in case_rows]
+            )
+            session.execute(insert(_table(CaseParty)), links_party)
             if links_item:
-                session.execute(insert(CasePowerItem), links_item)
-            session.execute(insert(CaseOfficer), links_officer)
+                session.execute(insert(_table(CasePowerItem)), links_item)
+            session.execute(insert(_table(CaseOfficer)), links_officer)
             if step_rows:
-                session.execute(insert(CaseStep), step_rows)
+                session.execute(insert(_table(CaseStep)), step_rows)
             audit.record_many(
                 session,
                 actor,
@@ -297,15 +306,22 @@ class DemoService(Service):
 
     def _set_next_due(self, case_rows: list[dict[str, Any]], calendar: Any, today: date) -> None:
         settings = clock_settings(self.store)
+        terminal = {s.value for s in TERMINAL_STATES}
+        # Demo histories repeat (same state, same dates): compute each distinct history once.
+        memo: dict[tuple[tuple[str, date], ...], tuple[date | None, str]] = self._due_memo
         for r in case_rows:
-            if r["state"] in {s.value for s in TERMINAL_STATES}:
+            if r["state"] in terminal:
+                continue
+            key = tuple((s["kind"], s["on"]) for s in r["_steps"])
+            if key in memo:
+                r["next_due_on"], r["next_due_label"] = memo[key]
                 continue
             deadlines = compute_deadlines(
                 _events(_AsSteps(s) for s in r["_steps"]), calendar, today=today, settings=settings
             )
             nxt = next_open_deadline(deadlines)
-            if nxt is not None:
-                r["next_due_on"], r["next_due_label"] = nxt.due, nxt.label
+            memo[key] = (nxt.due, nxt.label) if nxt is not None else (None, "")
+            r["next_due_on"], r["next_due_label"] = memo[key]
 
 
 class _AsSteps:
