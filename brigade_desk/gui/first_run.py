@@ -17,7 +17,7 @@ from brigade_desk.core.app import Services
 from brigade_desk.core.errors import BrigadeError, FieldError, ValidationError
 from brigade_desk.core.services.setup import OrganView, TownshipInput, validate_township
 from brigade_desk.core.services.users import NewUser, UserView
-from brigade_desk.gui.forms import FormErrors, align_labels, chain_tab_order, error_label
+from brigade_desk.gui.forms import FormErrors, align_labels, chain_tab_order, confirm_discard, error_label
 
 # Core's `initialize` requires this many characters for the first admin's password (the
 # password_min_length setting cannot have been changed on a store that has no admin yet).
@@ -106,6 +106,10 @@ class FirstRunDialog(QDialog):
             ]
         )
         self.name.setFocus()
+
+    def reject(self) -> None:
+        if confirm_discard(self, self.findChildren(QLineEdit)):
+            super().reject()
 
     def township(self) -> TownshipInput:
         return TownshipInput(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QMessageBox, QWidget
 
 from brigade_desk.core.errors import BrigadeError, FieldError, ValidationError
 from brigade_desk.gui.style import set_error_style
@@ -107,3 +107,11 @@ def chain_tab_order(widgets: Sequence[QWidget]) -> None:
     """Tab moves through `widgets` in the order given (reading order)."""
     for first, second in itertools.pairwise(widgets):
         QWidget.setTabOrder(first, second)
+
+
+def confirm_discard(parent: QWidget, edits: Iterable[QLineEdit]) -> bool:
+    """Closing a form that has typed text asks first (nothing typed is lost by a stray Esc)."""
+    if not any(edit.text().strip() for edit in edits):
+        return True
+    answer = QMessageBox.question(parent, parent.windowTitle(), "已填写的内容尚未保存，确定放弃并关闭？")
+    return answer == QMessageBox.StandardButton.Yes

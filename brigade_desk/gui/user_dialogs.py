@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from brigade_desk.core.errors import BrigadeError, FieldError
 from brigade_desk.core.rules.permissions import ROLE_LABELS, Role
 from brigade_desk.core.services.users import NewUser, UserView
-from brigade_desk.gui.forms import FormErrors, chain_tab_order, error_label
+from brigade_desk.gui.forms import FormErrors, chain_tab_order, confirm_discard, error_label
 from brigade_desk.gui.session import DeskSession
 
 NO_DATE = QDate(1900, 1, 1)
@@ -133,6 +133,10 @@ class AddUserDialog(QDialog):
             ]
         )
         self.login.setFocus()
+
+    def reject(self) -> None:
+        if confirm_discard(self, self.findChildren(QLineEdit)):
+            super().reject()
 
     def new_user(self) -> NewUser:
         return NewUser(

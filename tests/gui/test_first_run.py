@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from brigade_desk.core.app import Services
@@ -122,3 +124,29 @@ def test_tab_goes_through_the_form_in_reading_order(qtbot: QtBot, sqlite_service
         dialog.save_button,
     ]
     assert tab_sequence(qtbot, dialog, dialog.name, len(order) - 1) == order
+
+
+def test_escape_with_typed_text_asks_before_discarding(
+    qtbot: QtBot, sqlite_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = make(qtbot, sqlite_services)
+    type_text(qtbot, dialog.name, "青溪镇人民政府")
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(parent: object, title: str, text: str, *args: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.name.text() == "青溪镇人民政府"
+    with qtbot.waitSignal(dialog.rejected, timeout=2000):
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    assert len(asked) == 2 and "尚未保存" in asked[0]
+
+
+def test_escape_on_an_empty_form_closes_at_once(qtbot: QtBot, sqlite_services: Services) -> None:
+    dialog = make(qtbot, sqlite_services)
+    with qtbot.waitSignal(dialog.rejected, timeout=2000):
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)

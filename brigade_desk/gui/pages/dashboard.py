@@ -98,6 +98,7 @@ class DashboardPage(Page):
         self.recent.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.recent.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.recent.verticalHeader().hide()
+        self.recent.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.recent.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)

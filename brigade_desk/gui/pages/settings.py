@@ -58,6 +58,7 @@ class UsersTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -72,6 +73,7 @@ class UsersTab(QWidget):
         self.active_button.clicked.connect(self.toggle_active)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.hide()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
@@ -147,6 +149,7 @@ class UsersTab(QWidget):
         else:
             self.message.setStyleSheet("")
         self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def add_user(self) -> None:
         dialog = AddUserDialog(self.session, self)
