@@ -176,6 +176,9 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(self)
         self.idle.idle.connect(self._on_idle)
 
+        # Reading order for Tab: the search box, the navigation, then the page shown.
+        QWidget.setTabOrder(self.search, self.nav)
+
         session.actor_changed.connect(self._on_actor_changed)
         self._show_identity()
         self.apply_idle_setting()

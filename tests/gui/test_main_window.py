@@ -14,7 +14,7 @@ from brigade_desk.gui.main_window import PAGE_ORDER, MainWindow
 from brigade_desk.gui.pages.placeholder import PlaceholderPage
 from brigade_desk.gui.sign_in import SignInDialog
 from tests.conftest import ADMIN_PASSWORD
-from tests.gui.support import add_cases
+from tests.gui.support import add_cases, tab_sequence
 
 OFFICER_PASSWORD = "Officer123"
 
@@ -73,6 +73,11 @@ def test_keyboard_navigation_and_search_focus(qtbot: QtBot, window: MainWindow) 
     assert window.focusWidget() is window.search
     assert window.find_action.shortcut().toString() == "Ctrl+F"
     assert window.refresh_action.shortcut().toString() == "F5"
+
+
+def test_tab_goes_from_search_to_navigation_to_the_page(qtbot: QtBot, window: MainWindow) -> None:
+    window.go_to("cases")
+    assert tab_sequence(qtbot, window, window.search, 2) == [window.search, window.nav, window.cases.table]
 
 
 def test_status_bar_shows_person_role_organ_and_store(window: MainWindow, sqlite_services: Services) -> None:
