@@ -83,3 +83,70 @@ def test_demo_needs_admin(sqlite_services: Services, sqlite_admin: Actor) -> Non
 def test_demo_cli_refuses_negative_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(["--data-dir", str(tmp_path), "demo", "--cases", "-5"]) == 2
     assert "--cases" in capsys.readouterr().err
+
+
+def test_filing_after_demo_continues_the_register(sqlite_services: Services, sqlite_admin: Actor) -> None:
+    from datetime import date
+
+    from brigade_desk.core.rules.procedure import CaseState
+    from brigade_desk.core.services.procedure import FilingInput
+    from brigade_desk.core.timeutil import beijing_today
+
+    services = sqlite_services
+    DemoService(services.store).generate(sqlite_admin, cases=300, seed=2)
+    year = beijing_today().year
+    with services.store.read() as session:
+        numbers = [
+            n
+            for n in session.execute(select(Case.case_number)).scalars()
+            if n and f"〔{year}〕" in n and "立字" in n
+        ]
+        simple = [
+            n
+            for n in session.execute(
+                select(Case.case_number).where(Case.state == CaseState.ON_THE_SPOT.value)
+            ).scalars()
+        ]
+    last = max(int(n.split("第")[1].rstrip("号")) for n in numbers)
+    assert all(n and "简罚字" in n for n in simple)
+    with pytest.raises(Exception, match="尚无案件的存储"):
+        DemoService(services.store).generate(sqlite_admin, cases=1)
+    # A real case filed now takes the next number of this year's register.
+    from brigade_desk.core.services.users import NewUser
+
+    for login, name in (("ga", "甲"), ("gb", "乙")):
+        services.users.add_user(
+            sqlite_admin,
+            NewUser(
+                login,
+                name,
+                "Passw0rd1",
+                roles=("officer",),
+                certificate_no=f"ZJ9{login}",
+                certificate_valid_from=date(2020, 1, 1),
+                certificate_valid_to=date(2035, 1, 1),
+            ),
+        )
+    officer = services.users.sign_in("ga", "Passw0rd1")
+    leader_id = services.users.add_user(
+        sqlite_admin, NewUser("boss", "领导", "Passw0rd1", roles=("leader",))
+    ).id
+    leader = services.users.sign_in("boss", "Passw0rd1")
+    assert leader.user_id == leader_id
+    with services.store.read() as session:
+        item_id = (
+            session.execute(
+                select(PowerItem.id).where(PowerItem.claimed, PowerItem.penalty_max_fen.is_not(None))
+            )
+            .scalars()
+            .first()
+        )
+        party_id = session.execute(select(Party.id)).scalars().first()
+    assert item_id and party_id
+    ids = [u.id for u in services.users.list_users(sqlite_admin) if u.login in ("ga", "gb")]
+    case_id = services.procedure.propose_filing(
+        officer, FilingInput((item_id,), (party_id,), tuple(ids), beijing_today(), "测试案")
+    )
+    version = services.cases.get(officer, case_id).version
+    number = services.procedure.approve_filing(leader, case_id, True, "同意", version)
+    assert number.endswith(f"〔{year}〕第{last + 1}号")

@@ -8,6 +8,7 @@ show) and each open case's next deadline.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,11 +29,13 @@ from brigade_desk.core.model import (
     CaseParty,
     CasePowerItem,
     CaseStep,
+    NumberSequence,
     Organ,
     Party,
     PowerItem,
     User,
 )
+from brigade_desk.core.numbering import case_number
 from brigade_desk.core.reference import load_starter_catalogue
 from brigade_desk.core.rules.clocks import EventKind, compute_deadlines
 from brigade_desk.core.rules.permissions import Actor, Permission
@@ -45,6 +48,7 @@ from brigade_desk.core.text import pinyin_initials
 from brigade_desk.core.timeutil import beijing_today
 
 DEMO_PASSWORD = "Demo12345"
+NUMBER = re.compile(r"〔(\d{4})〕第(\d+)号")
 BATCH = 5000
 DEMO_YEARS = 4
 T = TypeVar("T")
@@ -114,6 +118,8 @@ class DemoService(Service):
             organ = session.execute(select(Organ).where(Organ.is_self)).scalar_one_or_none()
             if organ is None:
                 raise RuleViolation("存储尚未初始化，不能生成演示数据")
+            if session.execute(select(Case.id).limit(1)).first() is not None:
+                raise RuleViolation("演示数据只能生成在尚无案件的存储中；请换一个数据目录（--data-dir）")
             load_starter_catalogue(session, actor)
             items = {i.code: i for i in session.execute(select(PowerItem)).scalars()}
             existing_logins = set(session.execute(select(User.login)).scalars())
@@ -133,14 +139,36 @@ class DemoService(Service):
         party_ids = self._insert_parties(actor, generator.parties(party_count))
         done = 0
         calendar_cache: list[Any] = []
+        serials: dict[tuple[str, int], int] = {}
         for chunk in _chunks(generator.cases(cases, party_ids, officers), BATCH):
+            self._number_simple_cases(chunk, organ.doc_prefix, serials)
             self._insert_cases(actor, organ.id, chunk, items, today, calendar_cache)
             done += len(chunk)
             if progress:
                 progress(done, cases)
         with self.store.write() as session:
+            # Real filings after the demo continue the demo's registers, gapless.
+            for (kind, year), last in serials.items():
+                session.add(NumberSequence(scope=f"{organ.id}:{kind}", year=year, last_value=last))
             search.rebuild_index(session)
         return DemoReport(cases, len(party_ids), len(officers), time.perf_counter() - started, DEMO_PASSWORD)
+
+    @staticmethod
+    def _number_simple_cases(
+        chunk: Sequence[CaseRow], prefix: str, serials: dict[tuple[str, int], int]
+    ) -> None:
+        """Give on-the-spot cases their 简罚 numbers and note the last serial of every register."""
+        for row in chunk:
+            if row["case_number"]:
+                match = NUMBER.search(row["case_number"])
+                if match:
+                    key = ("case", int(match.group(1)))
+                    serials[key] = max(serials.get(key, 0), int(match.group(2)))
+            elif row["procedure"] == "simple":
+                year = (row["filed_on"] or beijing_today(row["received_at"])).year
+                serial = serials.get(("simple", year), 0) + 1
+                serials[("simple", year)] = serial
+                row["case_number"] = case_number(prefix, "简罚", year, serial)
 
     def _insert_officers(
         self, actor: Actor, generator: DemoGenerator, n: int, existing: set[str]
