@@ -16,6 +16,7 @@ from brigade_desk.core.services.base import Service
 from brigade_desk.core.services.calendar import CalendarService
 from brigade_desk.core.services.cases import CaseService
 from brigade_desk.core.services.dashboard import DashboardService
+from brigade_desk.core.services.discretion import DiscretionService
 from brigade_desk.core.services.leads import LeadService
 from brigade_desk.core.services.parties import PartyService
 from brigade_desk.core.services.procedure import ProcedureService
@@ -40,6 +41,7 @@ class Services:
     procedure: ProcedureService
     calendar: CalendarService
     dashboard: DashboardService
+    discretion: DiscretionService
 
     @classmethod
     def over(cls, store: Store, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -56,6 +58,7 @@ class Services:
             procedure=ProcedureService(store, clock),
             calendar=CalendarService(store, clock),
             dashboard=DashboardService(store, clock),
+            discretion=DiscretionService(store, clock),
         )
 
     def all(self) -> list[Service]:

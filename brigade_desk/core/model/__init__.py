@@ -4,6 +4,7 @@ from brigade_desk.core.model.attachment import Attachment
 from brigade_desk.core.model.audit import AuditEvent, AuditHead
 from brigade_desk.core.model.base import Base
 from brigade_desk.core.model.case import Case, CaseOfficer, CaseParty, CasePowerItem
+from brigade_desk.core.model.discretion import BenchmarkVersion, CaseDiscretion
 from brigade_desk.core.model.evidence import Evidence, InvestigationRecord
 from brigade_desk.core.model.lead import Lead
 from brigade_desk.core.model.organ import Organ
@@ -19,7 +20,9 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "BenchmarkVersion",
     "Case",
+    "CaseDiscretion",
     "CaseOfficer",
     "CaseParty",
     "CasePowerItem",

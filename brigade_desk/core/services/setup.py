@@ -14,6 +14,7 @@ from brigade_desk.core.reference import load_starter_catalogue
 from brigade_desk.core.rules.identity import check_area_code, check_credit_code, normalise_credit_code
 from brigade_desk.core.rules.permissions import Role
 from brigade_desk.core.services.base import Service, open_operation
+from brigade_desk.core.services.discretion import load_starter_benchmark_version
 from brigade_desk.core.services.users import NewUser, UserView, insert_user, validate_new_user
 
 PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
@@ -113,6 +114,7 @@ class SetupService(Service):
             user = insert_user(session, None, admin_with_role, self.clock())
             if organ.kind == "township":
                 load_starter_catalogue(session, None)
+                load_starter_benchmark_version(session, None, self.clock())
         return view, user
 
     @open_operation("状态栏与文书在登录前也显示本机关名称")
