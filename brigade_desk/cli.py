@@ -134,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_parser("restore", help="从校验通过的备份恢复（当前存储另存一旁）").add_argument(
         "file", type=Path
     )
+
+    from brigade_desk.cli_discretion import add_discretion_parser
+
+    add_discretion_parser(sub, _date)
     return parser
 
 
@@ -462,6 +466,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
             return EXIT_REFUSED
 
 
+def cmd_discretion(args: argparse.Namespace) -> int:
+    from brigade_desk.cli_discretion import run_discretion
+
+    return run_discretion(args)
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from brigade_desk.gui.main import run_gui
 
@@ -478,6 +488,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "reindex": cmd_reindex,
     "audit": cmd_audit,
     "backup": cmd_backup,
+    "discretion": cmd_discretion,
 }
 
 
