@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from brigade_desk.core import search
-from brigade_desk.core.errors import NotFound
-from brigade_desk.core.model import Case, CaseParty, Party
+from brigade_desk.core.errors import NotFound, ValidationError
+from brigade_desk.core.model import Case, CaseOfficer, CaseParty, CasePowerItem, Party
 from brigade_desk.core.rules.permissions import Actor, Permission
-from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
+from brigade_desk.core.rules.procedure import STATE_LABELS, TERMINAL_STATES, CaseState
 from brigade_desk.core.services.base import Service, open_operation, operation
+from brigade_desk.core.services.calendar import load_calendar
+from brigade_desk.core.services.settings import read_setting
+from brigade_desk.core.timeutil import BEIJING, beijing_today
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,37 @@ class CaseDetail:
     version: int
 
 
+# Columns the list may sort by (all in SQL; indexed where it matters at county scale).
+SORT_COLUMNS = {
+    "received_at": Case.received_at,
+    "case_number": Case.case_number,
+    "state": Case.state,
+    "source": Case.source,
+    "next_due_on": Case.next_due_on,
+    "filed_on": Case.filed_on,
+}
+DEADLINE_FILTERS = ("overdue", "due_today", "due_soon", "none")
+# A search combined with filters considers at most this many newest matches.
+MAX_SEARCH_HITS = 20_000
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the case list shows: every field optional; all filtering and sorting happen in SQL."""
+
+    query: str = ""
+    states: tuple[str, ...] = ()
+    officer_id: str | None = None
+    source: str | None = None
+    power_item_id: str | None = None
+    deadline: str | None = None  # one of DEADLINE_FILTERS
+    received_from: date | None = None
+    received_to: date | None = None
+    major_only: bool = False
+    sort: str = "received_at"
+    descending: bool = True
+
+
 def state_label(state: str) -> str:
     try:
         return STATE_LABELS[CaseState(state)]
@@ -77,6 +112,72 @@ class CaseService(Service):
                 ).scalars()
             )
             return _rows(session, ids)
+
+    @operation(Permission.CASE_VIEW)
+    def count_filtered(self, actor: Actor, flt: CaseFilter) -> int:
+        with self.store.read() as session:
+            ids = self._filtered_ids(session, flt)
+            return int(session.execute(select(func.count()).select_from(ids.subquery())).scalar_one())
+
+    def _ordered(self, query: Select[Any], flt: CaseFilter) -> Select[Any]:
+        column = SORT_COLUMNS.get(flt.sort, Case.received_at)
+        if flt.descending:
+            return query.order_by(column.desc(), Case.id.desc())
+        return query.order_by(column.asc(), Case.id.asc())
+
+    @operation(Permission.CASE_VIEW)
+    def page_filtered(self, actor: Actor, flt: CaseFilter, offset: int, limit: int) -> list[CaseRow]:
+        """One page of the filtered, sorted list; rows are built only for that page."""
+        with self.store.read() as session:
+            ids = list(
+                session.execute(self._filtered_ids(session, flt).offset(offset).limit(limit)).scalars()
+            )
+            return _rows(session, ids)
+
+    def _filtered_ids(self, session: Session, flt: CaseFilter) -> Select[Any]:
+        query = select(Case.id)
+        if flt.query.strip():
+            query = query.where(Case.id.in_(search.search_case_ids(session, flt.query, MAX_SEARCH_HITS)))
+        if flt.states:
+            query = query.where(Case.state.in_(flt.states))
+        if flt.officer_id:
+            query = query.where(
+                Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.user_id == flt.officer_id))
+            )
+        if flt.source:
+            query = query.where(Case.source == flt.source)
+        if flt.power_item_id:
+            query = query.where(
+                Case.id.in_(
+                    select(CasePowerItem.case_id).where(CasePowerItem.power_item_id == flt.power_item_id)
+                )
+            )
+        if flt.received_from:
+            query = query.where(Case.received_at >= datetime.combine(flt.received_from, time.min, BEIJING))
+        if flt.received_to:
+            query = query.where(
+                Case.received_at < datetime.combine(flt.received_to + timedelta(days=1), time.min, BEIJING)
+            )
+        if flt.major_only:
+            query = query.where(Case.is_major)
+        if flt.deadline:
+            query = self._deadline_clause(session, query, flt.deadline)
+        return query
+
+    def _deadline_clause(self, session: Session, query: Select[Any], which: str) -> Select[Any]:
+        if which not in DEADLINE_FILTERS:
+            raise ValidationError.single("期限", "只能是：逾期、今日到期、即将到期、无期限")
+        today = beijing_today(self.clock())
+        open_states = [s.value for s in CaseState if s not in TERMINAL_STATES]
+        query = query.where(Case.state.in_(open_states))
+        if which == "overdue":
+            return query.where(Case.next_due_on < today)
+        if which == "due_today":
+            return query.where(Case.next_due_on == today)
+        if which == "none":
+            return query.where(Case.next_due_on.is_(None))
+        soon = load_calendar(session).add_workdays(today, read_setting(self.store, "due_soon_workdays"))
+        return query.where(Case.next_due_on > today, Case.next_due_on <= soon)
 
     @operation(Permission.CASE_VIEW)
     def search(self, actor: Actor, query: str, limit: int = 50, offset: int = 0) -> list[CaseRow]:
