@@ -328,8 +328,20 @@ class SettingsPage(Page):
         self.system_tab.saved.connect(self.settings_saved)
         self.password_tab = OwnPasswordTab(session)
         self.tabs = QTabWidget()
+        self.discretion_button = QPushButton("裁量基准…")
+        self.discretion_button.setToolTip("查看、导入、导出和修改行政处罚裁量基准")
+        self.discretion_button.clicked.connect(self.open_discretion)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.discretion_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(top)
         layout.addWidget(self.tabs)
+
+    def open_discretion(self) -> None:
+        from brigade_desk.gui.discretion_admin import DiscretionAdminDialog
+
+        DiscretionAdminDialog(self.session, self).exec()
 
     def refresh(self) -> None:
         super().refresh()
