@@ -174,7 +174,8 @@ class DiscretionPanel(QWidget):
         # --- inputs ---
         self.violation_date = _date_edit(date.today())
         self.decision_date = _date_edit(date.today())
-        self.prefer_lighter = QCheckBox("新版本较轻时适用新版本（从旧兼从轻）")
+        self.prefer_lighter = QCheckBox("从旧兼从轻")
+        self.prefer_lighter.setToolTip("决定时施行的新版本对当事人较轻的，适用新版本（行政处罚法第三十七条）")
         self.priors_label = _wrap_label()
         dates = QFormLayout()
         dates.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -265,6 +266,7 @@ class DiscretionPanel(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.status, 1)
+        self.bottom_row = bottom
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.item_combo)
@@ -702,9 +704,19 @@ class DiscretionTab(CaseTab):
         self.panel = DiscretionPanel(session)
         self._case_id: str | None = None
         self._stale = False
+        self.window_button = QPushButton("在窗口中打开…")
+        self.window_button.setToolTip("在较大的窗口中填写情节和查看裁量说明")
+        self.window_button.clicked.connect(self.open_window)
+        self.panel.bottom_row.addWidget(self.window_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.panel)
+
+    def open_window(self) -> None:
+        if self._case_id is None:
+            return
+        DiscretionDialog(self.session, self._case_id, self).exec()
+        self.panel.set_case(self._case_id)  # show what was saved there
 
     def show_case(self, case: CaseDetail | None) -> None:
         self._case_id = case.id if case is not None else None

@@ -16,7 +16,7 @@ from brigade_desk.core.model import Case
 from brigade_desk.core.rules.discretion import PUBLISHED_EXAMPLE_FILE
 from brigade_desk.core.store import Store
 from brigade_desk.gui.discretion_admin import DiscretionAdminDialog, ImportPreviewDialog, VersionEditDialog
-from brigade_desk.gui.discretion_panel import DiscretionPanel, DiscretionTab
+from brigade_desk.gui.discretion_panel import DiscretionDialog, DiscretionPanel, DiscretionTab
 from brigade_desk.gui.main_window import MainWindow
 from brigade_desk.gui.pages.case_detail import CaseDetailPane
 from brigade_desk.gui.session import DeskSession
@@ -118,7 +118,9 @@ def test_a_role_without_case_editing_only_views(
     assert "只能查看" in widget.status.text()
 
 
-def test_case_detail_has_the_discretion_tab(qtbot: QtBot, svc: Services, cast: Cast, case_id: str) -> None:
+def test_case_detail_has_the_discretion_tab(
+    qtbot: QtBot, svc: Services, cast: Cast, case_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pane = CaseDetailPane(DeskSession(svc, cast.officer))
     qtbot.addWidget(pane)
     labels = [pane.tabs.tabText(n) for n in range(pane.tabs.count())]
@@ -130,6 +132,10 @@ def test_case_detail_has_the_discretion_tab(qtbot: QtBot, svc: Services, cast: C
     pane.tabs.setCurrentWidget(tab)
     qtbot.waitUntil(lambda: tab.panel.case_id == case_id, timeout=2000)
     assert "建议" in tab.panel.amount_label.text()
+    opened: list[str] = []
+    monkeypatch.setattr(DiscretionDialog, "exec", lambda self: opened.append(self.panel.case_id) or 0)
+    tab.window_button.click()
+    assert opened == [case_id]
 
 
 # --- the benchmark browser ---------------------------------------------------------------------
