@@ -1,55 +1,65 @@
 """Full-text case search that works for Chinese, the same on SQLite and PostgreSQL.
 
 Neither backend segments Chinese: SQLite's ``trigram`` tokenizer silently finds nothing for a
-two-character query such as 广告, and PostgreSQL's parsers know no Chinese words. So the text is
-tokenised here, in Python, and the database only stores and intersects the tokens
-(docs/search.md, docs/decisions/search-bigrams.md):
+two-character query such as 广告, and PostgreSQL's parsers know no Chinese words. So text is
+tokenised here, in Python, and the databases only store and intersect the tokens (docs/search.md,
+docs/decisions/search-bigrams.md).
 
-- Text is normalised (NFKC, lower case; full-width Ａ１ becomes a1).
-- A run of CJK characters (any letters or digits that are not ASCII) becomes its overlapping
-  bigrams plus its last character alone: 占道经营 -> 占道 道经 经营 营. A query run of two or more
-  characters is the phrase of its bigrams (exactly "this substring occurs"); a query of one character
-  is a prefix query on the tokens, which finds it at any place thanks to the lone last character.
-- A run of ASCII letters and digits becomes all of its suffixes (each cut to 24 characters):
-  33018519900101 -> 33018519900101 3018519900101 … 1. A query run is a prefix query, so any
-  fragment of an ID number, credit code, case number or telephone number is found
-  ("substring" = "prefix of a suffix"). Runs longer than 24 characters query as a phrase of windows.
-- Pinyin initials of party names (张三 -> zs) are one more field of ASCII text.
+What a query means, on both backends: the query is normalised (NFKC, lower case) and cut at spaces
+and punctuation into chunks; every chunk must occur, exactly as typed, inside one field of the case
+(case number, 案由, facts, place; each party's name, trade name, ID number, credit code, address and
+name initials). A query that is one single character (the first key press) looks only at the narrow
+fields — case number, party names, trade names, initials — with ``LIKE``. Results come newest
+received first.
 
-Query semantics, on both backends: the query is cut into runs (CJK or ASCII); every run must occur as
-a substring of some field of the case; runs are not required to be adjacent to each other. A query
-that is a single character (the first key press) looks only at the narrow fields — case number, party
-names, trade names and initials — with ``LIKE``. Syntax characters of the engines never reach them:
-only tokens made of letters and digits are written into the MATCH / tsquery text.
+Tokens (one stream per case; phrases need positions):
+
+- a run of CJK characters (any letters or digits that are not ASCII) gives its overlapping bigrams
+  and then its last character alone: 占道经营 -> 占道 道经 经营 营. A query run of two or more
+  characters is the phrase of its bigrams; the lone last character lets a run be anchored at its end
+  and a single character be found anywhere (prefix query).
+- an ASCII run (letters, digits) gives itself and itself reversed, for phrases that start or end in
+  the middle of it (第12号, 12号 in 第112号, 浙a1 in 浙a12345); and, at the end of the stream, every
+  suffix marked as a fragment, so that any piece of an ID number, credit code or phone number is a
+  prefix of a token (330185199001011234 is found by 19900101). Tokens are cut to 24 characters;
+  longer query runs become phrases of 24-character windows.
+- marker tokens: a gap where runs of different kinds are separated by something, a junction where an
+  ASCII run runs straight into a CJK run (it carries the CJK run's first character, so "第12号" needs
+  no expensive prefix query on 号).
+
+The marker characters come from the Unicode private use area: never letters, so never in a run of
+user text, but token characters to FTS5's unicode61 tokenizer. User input reaches the engines only
+as tokens made of letters, digits and these markers, quoted — never as query syntax.
 
 Storage:
 
-- SQLite: ``case_search_fts``, a contentless FTS5 table (unicode61 over the pre-tokenised text) whose
-  rowid is the case's sort key; ``case_search_doc`` maps the sort key to the case and holds the narrow
-  text; ``case_search_source`` keeps the compressed document text, because deleting a row from a
-  contentless FTS5 table needs the exact tokens it was given.
-- PostgreSQL: ``case_search`` with a ``tsvector`` column built from the same tokens (explicit
-  positions, no parser or dictionary involved) and a GIN index.
-- Both: ``case_search_meta`` records the tokenizer version and whether every case has been indexed.
-
-The sort key orders results newest received first: the received time in whole seconds, shifted left
-20 bits, plus 20 bits of a hash of the case id (bumped on the rare collision). SQLite's FTS5 walks its
-rowids in that order and stops after one page.
+- SQLite: ``case_search_fts``, a contentless FTS5 table (unicode61 over the pre-tokenised text);
+  ``case_search_doc`` maps its rowid to the case, with the sort key and the narrow text;
+  ``case_search_source`` keeps the compressed document text, because deleting a row from a contentless
+  FTS5 table needs the exact tokens it was given. Rowids are kept in sort-key order with gaps of 32
+  (renumbering a few neighbours when a gap runs out), so FTS5 walks its rowids newest first and stops
+  after one page, and its doclists stay small (rowid deltas are varints).
+- PostgreSQL: ``case_search`` with a ``tsvector`` built from the same tokens (literal with explicit
+  positions, no parser or dictionary involved, the equivalent of configuration 'simple' without its
+  re-parsing) and a GIN index.
+- Both: ``case_search_meta`` holds the tokenizer version of the stored rows and whether every case
+  has been indexed (a store upgraded with cases has not).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 import re
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from brigade_desk.core.model import Case, CaseParty, Party
@@ -58,14 +68,17 @@ from brigade_desk.core.text import pinyin_initials
 log = logging.getLogger(__name__)
 
 # Bump when the tokens change: stored tokens can then no longer be deleted, so the index is rebuilt.
-TOKENIZER_VERSION: Final = 1
+TOKENIZER_VERSION: Final = 2
 # ASCII tokens are cut to this many characters (18-character ID numbers and credit codes fit whole).
 ASCII_WINDOW: Final = 24
 # Longer queries are cut (a shorter query finds a superset, never fewer cases).
 MAX_QUERY_CHARS: Final = 120
 MAX_CHUNKS: Final = 12
 BATCH_SIZE: Final = 1000
+# Sort key: received time in whole seconds, then 20 bits of a hash of the id to order ties.
 SORT_TIE_BITS: Final = 20
+# SQLite rowids: spacing left between neighbours when they are (re)numbered.
+DOC_GAP: Final = 32
 
 FTS_TABLE: Final = "case_search_fts"
 DOC_TABLE: Final = "case_search_doc"
@@ -80,10 +93,11 @@ _FIELD_SEPARATOR: Final = "\x1f"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Group 1: ASCII letters and digits; group 2: every other letter or digit (Han, kana, …).
 _RUN = re.compile(r"([0-9a-z]+)|([^\W_0-9a-z]+)")
-# Private-use characters: never part of a run (they are not letters), but token characters to
-# unicode61, so these tokens can never be confused with text.
-_GAP: Final = "\ue000"  # between runs of different kinds that something separates
-_REVERSED: Final = "\ue001"  # marks an ASCII run written backwards
+_CHUNK = re.compile(r"[^\W_]+")
+_GAP: Final = "\ue000"  # runs of different kinds with something between them
+_REVERSED: Final = "\ue001"  # an ASCII run written backwards
+_JUNCTION: Final = "\ue002"  # + first character of a CJK run that directly follows an ASCII run
+_FRAGMENT: Final = "\ue003"  # + a suffix of an ASCII run
 
 
 # --------------------------------------------------------------------------- tokenisation
@@ -94,36 +108,44 @@ def normalize(value: str) -> str:
     return _CONTROL.sub(" ", unicodedata.normalize("NFKC", value).lower())
 
 
+def _bigrams(run: str) -> list[str]:
+    return list(map(operator.add, run, run[1:]))
+
+
 def _cjk_tokens(run: str) -> list[str]:
     """Overlapping bigrams, then the last character alone (it marks the end of the run)."""
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+    return [*_bigrams(run), run[-1]]
 
 
 def tokenize(normalized: str) -> list[str]:
-    """The tokens of normalised document text, in order (positions matter for phrases).
-
-    The body holds, run by run: CJK bigrams and the run's last character; for an ASCII run the run
-    itself and the run reversed (so a query may start in the middle of it, "12号" in "第112号");
-    a gap token where runs of different kinds do not touch. After a gap token follow the fragments:
-    every suffix of every ASCII run, so that a fragment is a prefix of one of them.
-    """
+    """The tokens of normalised document text, in order (module doc)."""
     body: list[str] = []
     fragments: list[str] = []
+    append = body.append
     last_end, last_ascii = -1, False
     for match in _RUN.finditer(normalized):
-        run, is_ascii = match.group(), match.lastindex == 1
-        if last_end >= 0 and is_ascii != last_ascii and match.start() != last_end:
-            body.append(_GAP)
-        if is_ascii:
-            body.append(run[:ASCII_WINDOW])
-            body.append(_REVERSED + run[::-1][:ASCII_WINDOW])
-            fragments.extend(run[i : i + ASCII_WINDOW] for i in range(len(run)))
+        start, end = match.span()
+        run = match.group(1)
+        if run is not None:
+            if not last_ascii and last_end >= 0 and start != last_end:
+                append(_GAP)
+            append(run[:ASCII_WINDOW])
+            append(_REVERSED + run[::-1][:ASCII_WINDOW])
+            fragments += [_FRAGMENT + run[i : i + ASCII_WINDOW] for i in range(len(run))]
+            last_ascii = True
         else:
-            body.extend(_cjk_tokens(run))
-        last_end, last_ascii = match.end(), is_ascii
-    return [*body, _GAP, *fragments] if fragments else body
+            run = match.group(2)
+            if last_ascii:
+                append(_JUNCTION + run[0] if start == last_end else _GAP)
+            if len(run) > 1:
+                body += map(operator.add, run, run[1:])
+            append(run[-1])
+            last_ascii = False
+        last_end = end
+    if fragments:
+        append(_GAP)
+        body += fragments
+    return body
 
 
 @dataclass(frozen=True)
@@ -133,29 +155,36 @@ class _Token:
 
 
 def _phrase(chunk: str) -> list[_Token]:
-    """Adjacent tokens that occur exactly where `chunk` occurs as a substring of a field."""
+    """Adjacent tokens that occur exactly where `chunk` occurs inside a field."""
     runs = [(m.group(), m.lastindex == 1) for m in _RUN.finditer(chunk)]
     if len(runs) == 1:
         run, is_ascii = runs[0]
-        if len(run) == 1 or (is_ascii and len(run) <= ASCII_WINDOW):
-            return [_Token(run, prefix=True)]  # a bigram or suffix starting with it
-        size = ASCII_WINDOW if is_ascii else 2
-        return [_Token(run[i : i + size]) for i in range(len(run) - size + 1)]
+        if is_ascii:
+            if len(run) <= ASCII_WINDOW:
+                return [_Token(_FRAGMENT + run, prefix=True)]
+            windows = range(len(run) - ASCII_WINDOW + 1)
+            return [_Token(_FRAGMENT + run[i : i + ASCII_WINDOW]) for i in windows]
+        if len(run) == 1:
+            return [_Token(run, prefix=True)]  # a bigram starting with it, or it alone
+        return [_Token(t) for t in _bigrams(run)]
     tokens: list[_Token] = []
     for i, (run, is_ascii) in enumerate(runs):
         first, last = i == 0, i == len(runs) - 1
         if is_ascii:
             reversed_run = _Token(_REVERSED + run[::-1][:ASCII_WINDOW], prefix=first)
-            if first:  # the run ends here: a suffix of a text run
+            if first:  # ends where the chunk goes on: a suffix of a text run
                 tokens.append(reversed_run)
-            elif last:  # the run starts here: a prefix of a text run
+            elif last:  # starts after the previous run: a prefix of a text run
                 tokens.append(_Token(run[:ASCII_WINDOW], prefix=True))
-            else:  # a whole run
+            else:  # a whole text run
                 tokens += [_Token(run[:ASCII_WINDOW]), reversed_run]
-        elif last:  # starts a text run: its bigrams, or any token starting with its one character
-            tokens += [_Token(t) for t in _cjk_tokens(run)[:-1]] or [_Token(run, prefix=True)]
-        else:  # ends a text run (first) or is one (middle): bigrams and the lone last character
-            tokens += [_Token(t) for t in _cjk_tokens(run)]
+        else:
+            if not first:  # follows an ASCII run directly
+                tokens.append(_Token(_JUNCTION + run[0]))
+            if last and not first:  # a prefix of a text run (one character: the junction says it)
+                tokens += [_Token(t) for t in _bigrams(run)]
+            else:  # the end of a text run (first) or a whole one (middle)
+                tokens += [_Token(t) for t in _cjk_tokens(run)]
     return tokens
 
 
@@ -165,7 +194,7 @@ def query_chunks(query: str) -> list[str]:
     Each must occur as it is in some field of a case; [] when nothing is searchable.
     """
     chunks: list[str] = []
-    for match in re.finditer(r"[^\W_]+", normalize(query)[:MAX_QUERY_CHARS]):
+    for match in _CHUNK.finditer(normalize(query)[:MAX_QUERY_CHARS]):
         if match.group() not in chunks:
             chunks.append(match.group())
     return chunks[:MAX_CHUNKS]
@@ -179,7 +208,7 @@ def _fts5_expression(chunks: Sequence[str]) -> str:
 
 
 def _fts5_string(value: str) -> str:
-    # Tokens hold only letters, digits and our markers; doubling quotes keeps that safe regardless.
+    # Tokens hold only letters, digits and markers; doubling quotes keeps that safe regardless.
     return '"' + value.replace('"', '""') + '"'
 
 
@@ -306,16 +335,16 @@ def _load_cases(session: Session, case_ids: Sequence[str]) -> list[CaseFields]:
     ]
 
 
-# --------------------------------------------------------------------------- backend
+def _chunks(items: Sequence[str], size: int = BATCH_SIZE) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --------------------------------------------------------------------------- storage
 
 
 def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
-
-
-def _chunks(items: Sequence[str], size: int = BATCH_SIZE) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _compress(source: str) -> bytes:
@@ -326,101 +355,164 @@ def _decompress(blob: bytes) -> str:
     return zlib.decompress(blob).decode()
 
 
+def _body(source: str) -> str:
+    return " ".join(tokenize(source))
+
+
 @dataclass(frozen=True)
 class _Stored:
+    case_id: str
     sort_key: int
     narrow: str
-    source: str | None  # SQLite only
+    doc_id: int = 0  # SQLite only
+    source: str = ""  # SQLite only
 
 
 def _stored(session: Session, case_ids: Sequence[str]) -> dict[str, _Stored]:
     if _is_sqlite(session):
         stmt = text(
-            f"SELECT d.case_id, d.doc_id, d.narrow, s.source FROM {DOC_TABLE} AS d "
+            f"SELECT d.case_id, d.sort_key, d.narrow, d.doc_id, s.source FROM {DOC_TABLE} AS d "
             f"JOIN {SOURCE_TABLE} AS s ON s.doc_id = d.doc_id WHERE d.case_id IN :ids"
         ).bindparams(bindparam("ids", expanding=True))
         return {
-            row[0]: _Stored(row[1], row[2], _decompress(row[3]))
+            row[0]: _Stored(row[0], row[1], row[2], row[3], _decompress(row[4]))
             for row in session.execute(stmt, {"ids": list(case_ids)})
         }
     stmt = text(f"SELECT case_id, sort_key, narrow FROM {PG_TABLE} WHERE case_id IN :ids").bindparams(
         bindparam("ids", expanding=True)
     )
-    return {row[0]: _Stored(row[1], row[2], None) for row in session.execute(stmt, {"ids": list(case_ids)})}
+    return {row[0]: _Stored(row[0], row[1], row[2]) for row in session.execute(stmt, {"ids": list(case_ids)})}
 
 
-def _delete(session: Session, stored: dict[str, _Stored]) -> None:
-    if not stored:
-        return
-    if _is_sqlite(session):
-        session.execute(
+def _free_sort_key(session: Session, key: int) -> int:
+    """`key`, or the next one no other case holds (ties of one second in 2**20 collide rarely)."""
+    table = DOC_TABLE if _is_sqlite(session) else PG_TABLE
+    stmt = text(f"SELECT 1 FROM {table} WHERE sort_key = :key")
+    while session.execute(stmt, {"key": key}).first() is not None:
+        key += 1
+    return key
+
+
+class _SqliteIndex:
+    """Rows of the FTS5 table, the doc map and the sources, kept in step."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def delete(self, rows: Sequence[_Stored]) -> None:
+        if not rows:
+            return
+        self.session.execute(
             text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body) VALUES ('delete', :doc_id, :body)"),
-            [{"doc_id": s.sort_key, "body": " ".join(tokenize(s.source or ""))} for s in stored.values()],
+            [{"doc_id": r.doc_id, "body": _body(r.source)} for r in rows],
         )
-        keys = [{"doc_id": s.sort_key} for s in stored.values()]
-        session.execute(text(f"DELETE FROM {DOC_TABLE} WHERE doc_id = :doc_id"), keys)
-        session.execute(text(f"DELETE FROM {SOURCE_TABLE} WHERE doc_id = :doc_id"), keys)
-    else:
-        session.execute(
-            text(f"DELETE FROM {PG_TABLE} WHERE case_id = :case_id"), [{"case_id": c} for c in stored]
-        )
+        keys = [{"doc_id": r.doc_id} for r in rows]
+        self.session.execute(text(f"DELETE FROM {DOC_TABLE} WHERE doc_id = :doc_id"), keys)
+        self.session.execute(text(f"DELETE FROM {SOURCE_TABLE} WHERE doc_id = :doc_id"), keys)
 
-
-def _taken_keys(session: Session, keys: Sequence[int]) -> set[int]:
-    table, column = (DOC_TABLE, "doc_id") if _is_sqlite(session) else (PG_TABLE, "sort_key")
-    stmt = text(f"SELECT {column} FROM {table} WHERE {column} IN :keys").bindparams(
-        bindparam("keys", expanding=True)
-    )
-    return {row[0] for row in session.execute(stmt, {"keys": list(keys)})}
-
-
-def _insert(session: Session, documents: Sequence[SearchDocument]) -> None:
-    if not documents:
-        return
-    if _is_sqlite(session):
-        session.execute(
-            text(f"INSERT INTO {DOC_TABLE} (doc_id, case_id, narrow) VALUES (:doc_id, :case_id, :narrow)"),
-            [{"doc_id": d.sort_key, "case_id": d.case_id, "narrow": d.narrow} for d in documents],
-        )
-        session.execute(
-            text(f"INSERT INTO {SOURCE_TABLE} (doc_id, source) VALUES (:doc_id, :source)"),
-            [{"doc_id": d.sort_key, "source": _compress(d.source)} for d in documents],
-        )
-        session.execute(
-            text(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (:doc_id, :body)"),
-            [{"doc_id": d.sort_key, "body": " ".join(tokenize(d.source))} for d in documents],
-        )
-    else:
-        session.execute(
+    def insert(
+        self, documents: Sequence[tuple[int, SearchDocument]], bodies: Sequence[str] | None = None
+    ) -> None:
+        if not documents:
+            return
+        self.session.execute(
             text(
-                f"INSERT INTO {PG_TABLE} (case_id, sort_key, narrow, document) "
-                "VALUES (:case_id, :sort_key, :narrow, CAST(:document AS tsvector))"
+                f"INSERT INTO {DOC_TABLE} (doc_id, sort_key, case_id, narrow) "
+                "VALUES (:doc_id, :sort_key, :case_id, :narrow)"
             ),
             [
-                {
-                    "case_id": d.case_id,
-                    "sort_key": d.sort_key,
-                    "narrow": d.narrow,
-                    "document": _tsvector(tokenize(d.source)),
-                }
-                for d in documents
+                {"doc_id": doc_id, "sort_key": d.sort_key, "case_id": d.case_id, "narrow": d.narrow}
+                for doc_id, d in documents
             ],
+        )
+        self.session.execute(
+            text(f"INSERT INTO {SOURCE_TABLE} (doc_id, source) VALUES (:doc_id, :source)"),
+            [{"doc_id": doc_id, "source": _compress(d.source)} for doc_id, d in documents],
+        )
+        if bodies is None:
+            bodies = [_body(d.source) for _, d in documents]
+        self.session.execute(
+            text(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (:doc_id, :body)"),
+            [{"doc_id": doc_id, "body": body} for (doc_id, _), body in zip(documents, bodies, strict=True)],
+        )
+
+    def place(self, key: int) -> int:
+        """A free rowid between the rowids of the neighbours in sort-key order."""
+        while True:
+            lo = self._neighbour(key, "<", "DESC") or 0
+            hi = self._neighbour(key, ">", "ASC")
+            if hi is None:
+                return lo + DOC_GAP
+            if hi - lo > 1:
+                return (lo + hi) // 2
+            self._spread_after(lo)
+
+    def _neighbour(self, key: int, op: str, order: str) -> int | None:
+        row = self.session.execute(
+            text(
+                f"SELECT doc_id FROM {DOC_TABLE} WHERE sort_key {op} :key ORDER BY sort_key {order} LIMIT 1"
+            ),
+            {"key": key},
+        ).first()
+        return None if row is None else int(row[0])
+
+    def _spread_after(self, lo: int) -> None:
+        """Renumber the rows after `lo` (as few as will do) so that a gap opens after it."""
+        count = 8
+        while True:
+            following = list(
+                self.session.execute(
+                    text(f"SELECT doc_id FROM {DOC_TABLE} WHERE doc_id > :lo ORDER BY doc_id LIMIT :n"),
+                    {"lo": lo, "n": count + 1},
+                ).scalars()
+            )
+            if len(following) <= count:  # up to the end: full gaps, the first one left free
+                self._move(following, [lo + DOC_GAP * (i + 2) for i in range(len(following))])
+                return
+            bound = following[count]
+            if bound - lo >= 4 * (count + 1):
+                step = (bound - lo) // (count + 1)
+                self._move(following[:count], [lo + step * (i + 1) for i in range(count)])
+                return
+            count *= 2
+
+    def _move(self, old_ids: Sequence[int], new_ids: Sequence[int]) -> None:
+        rows = self.session.execute(
+            text(
+                f"SELECT d.doc_id, d.case_id, d.sort_key, d.narrow, s.source FROM {DOC_TABLE} AS d "
+                f"JOIN {SOURCE_TABLE} AS s ON s.doc_id = d.doc_id WHERE d.doc_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": list(old_ids)},
+        ).all()
+        stored = {int(r[0]): _Stored(r[1], r[2], r[3], int(r[0]), _decompress(r[4])) for r in rows}
+        moving = [stored[i] for i in old_ids]
+        self.delete(moving)
+        self.insert(
+            [
+                (new, SearchDocument(s.case_id, s.sort_key, s.narrow, s.source))
+                for new, s in zip(new_ids, moving, strict=True)
+            ]
         )
 
 
-def _with_free_keys(
-    documents: Sequence[SearchDocument], taken: Callable[[Sequence[int]], set[int]], keep: dict[str, int]
-) -> list[SearchDocument]:
-    """Give each document a sort key no other case holds (bumping by one on a collision)."""
-    result: list[SearchDocument] = []
-    used: set[int] = set()
-    for doc in documents:
-        key = keep.get(doc.case_id, doc.sort_key)
-        while key in used or (key != keep.get(doc.case_id) and taken([key])):
-            key += 1
-        used.add(key)
-        result.append(SearchDocument(doc.case_id, key, doc.narrow, doc.source))
-    return result
+def _pg_insert(session: Session, documents: Sequence[SearchDocument]) -> None:
+    if not documents:
+        return
+    session.execute(
+        text(
+            f"INSERT INTO {PG_TABLE} (case_id, sort_key, narrow, document) "
+            "VALUES (:case_id, :sort_key, :narrow, CAST(:document AS tsvector))"
+        ),
+        [
+            {
+                "case_id": d.case_id,
+                "sort_key": d.sort_key,
+                "narrow": d.narrow,
+                "document": _tsvector(tokenize(d.source)),
+            }
+            for d in documents
+        ],
+    )
 
 
 def _meta(session: Session) -> dict[str, str]:
@@ -439,43 +531,69 @@ def _set_meta(session: Session, key: str, value: str) -> None:
 
 
 def needs_rebuild(session: Session) -> bool:
-    """True when the index misses cases (a store upgraded with data) or was built by other tokens.
+    """True when the index misses cases (a store upgraded with data) or holds other tokens.
 
     Call at start-up; when true, run `rebuild_index` (with progress) before offering search.
     """
     meta = _meta(session)
-    return meta.get("tokenizer") != str(TOKENIZER_VERSION) or meta.get("complete") != "1"
+    current = str(TOKENIZER_VERSION)
+    return meta.get("tokenizer", current) != current or meta.get("complete") != "1"
 
 
 def index_cases(session: Session, case_ids: Iterable[str]) -> None:
     """Bring the search rows of these cases up to date, in the caller's write transaction.
 
-    Call after a case's number, summary, facts, place, received time or parties changed, or after a
-    party linked to it changed (`index_parties`). A case that no longer exists loses its row; a case
-    whose text did not change is left alone, so calling this generously costs little.
+    Call after a case is created, or its number, summary, facts, place, received time or parties
+    changed, or after a linked party changed (`index_parties`). A case that no longer exists loses
+    its row; a case whose text did not change keeps it, so calling this generously costs little.
     """
     ids = sorted(set(case_ids))
     if not ids:
         return
-    if _meta(session).get("tokenizer") != str(TOKENIZER_VERSION):
+    version = _meta(session).get("tokenizer")
+    if version is None:  # nothing indexed yet: the rows written now carry this version
+        _set_meta(session, "tokenizer", str(TOKENIZER_VERSION))
+    elif version != str(TOKENIZER_VERSION):
         # Rows written by other tokens cannot be deleted exactly; the pending rebuild covers them.
-        log.warning("search index built by another tokenizer; skipping update until it is rebuilt")
+        log.warning("search index built by tokenizer %s; skipping update until it is rebuilt", version)
         return
+    sqlite = _is_sqlite(session)
     for chunk in _chunks(ids):
         stored = _stored(session, chunk)
-        documents = [build_document(f) for f in _load_cases(session, chunk)]
-        changed: list[SearchDocument] = []
-        keep: dict[str, int] = {}
-        for doc in documents:
-            old = stored.get(doc.case_id)
-            if old is not None and old.sort_key >> SORT_TIE_BITS == doc.sort_key >> SORT_TIE_BITS:
-                if old.narrow == doc.narrow and old.source == doc.source and _is_sqlite(session):
-                    del stored[doc.case_id]  # unchanged: keep the row as it is
+        for fields in _load_cases(session, chunk):
+            new = build_document(fields)
+            old = stored.pop(new.case_id, None)
+            same_second = old is not None and old.sort_key >> SORT_TIE_BITS == new.sort_key >> SORT_TIE_BITS
+            if old is not None and same_second:
+                new = replace(new, sort_key=old.sort_key)  # keep its place among equal times
+                if sqlite and (old.narrow, old.source) == (new.narrow, new.source):
                     continue
-                keep[doc.case_id] = old.sort_key
-            changed.append(doc)
-        _delete(session, stored)
-        _insert(session, _with_free_keys(changed, lambda keys: _taken_keys(session, keys), keep))
+            if sqlite:
+                _sqlite_reindex(_SqliteIndex(session), old, new, same_second)
+            else:
+                if old is not None:
+                    session.execute(text(f"DELETE FROM {PG_TABLE} WHERE case_id = :id"), {"id": old.case_id})
+                if not same_second:
+                    new = replace(new, sort_key=_free_sort_key(session, new.sort_key))
+                _pg_insert(session, [new])
+        gone = list(stored.values())  # cases that no longer exist
+        if sqlite:
+            _SqliteIndex(session).delete(gone)
+        elif gone:
+            session.execute(
+                text(f"DELETE FROM {PG_TABLE} WHERE case_id = :id"), [{"id": s.case_id} for s in gone]
+            )
+
+
+def _sqlite_reindex(index: _SqliteIndex, old: _Stored | None, new: SearchDocument, keep_place: bool) -> None:
+    if old is not None:
+        index.delete([old])
+    if old is not None and keep_place:
+        doc_id = old.doc_id
+    else:
+        new = replace(new, sort_key=_free_sort_key(index.session, new.sort_key))
+        doc_id = index.place(new.sort_key)
+    index.insert([(doc_id, new)])
 
 
 def index_parties(session: Session, party_ids: Iterable[str]) -> None:
@@ -495,40 +613,45 @@ def rebuild_index(session: Session, progress: Progress | None = None) -> int:
     Runs in the caller's write transaction: nothing changes if it fails or `progress` raises.
     """
     sqlite = _is_sqlite(session)
-    total = session.execute(select(func.count()).select_from(Case)).scalar_one()
+    # Every case's sort key first: SQLite rowids are handed out in that order, DOC_GAP apart.
+    keyed: list[tuple[int, str]] = []
+    taken: set[int] = set()
+    for case_id, received_at in session.execute(select(Case.id, Case.received_at).order_by(Case.id)):
+        key = sort_key(received_at, case_id)
+        while key in taken:
+            key += 1
+        taken.add(key)
+        keyed.append((key, case_id))
+    keyed.sort()
+    total = len(keyed)
     if sqlite:
         session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
         session.execute(text(f"DELETE FROM {DOC_TABLE}"))
         session.execute(text(f"DELETE FROM {SOURCE_TABLE}"))
     else:
         session.execute(text(f"DELETE FROM {PG_TABLE}"))
-    used: set[int] = set()
-    done = 0
-    last = ""
     if progress is not None:
         progress(0, total)
-    while True:
-        ids = list(
-            session.execute(
-                select(Case.id).where(Case.id > last).order_by(Case.id).limit(BATCH_SIZE)
-            ).scalars()
-        )
-        if not ids:
-            break
-        last = ids[-1]
-        documents = _with_free_keys(
-            [build_document(f) for f in _load_cases(session, ids)], lambda keys: set(keys) & used, {}
-        )
-        _insert(session, documents)
-        used.update(d.sort_key for d in documents)
-        done += len(ids)
+    index = _SqliteIndex(session)
+    for start in range(0, total, BATCH_SIZE):
+        batch = keyed[start : start + BATCH_SIZE]
+        fields = {f.case_id: f for f in _load_cases(session, [case_id for _, case_id in batch])}
+        documents = [
+            (DOC_GAP * (start + i + 1), replace(build_document(fields[case_id]), sort_key=key))
+            for i, (key, case_id) in enumerate(batch)
+            if case_id in fields
+        ]
+        if sqlite:
+            index.insert(documents)
+        else:
+            _pg_insert(session, [d for _, d in documents])
         if progress is not None:
-            progress(done, max(total, done))
+            progress(start + len(batch), total)
     if sqlite:
         session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
     _set_meta(session, "tokenizer", str(TOKENIZER_VERSION))
     _set_meta(session, "complete", "1")
-    return done
+    return total
 
 
 def search_case_ids(session: Session, query: str, limit: int, offset: int = 0) -> list[str]:
@@ -540,10 +663,10 @@ def search_case_ids(session: Session, query: str, limit: int, offset: int = 0) -
     sqlite = _is_sqlite(session)
     if _is_single_character(chunks):
         params["pattern"] = _like_pattern(chunks[0])
-        table, key = (DOC_TABLE, "doc_id") if sqlite else (PG_TABLE, "sort_key")
+        table, order = (DOC_TABLE, "doc_id") if sqlite else (PG_TABLE, "sort_key")
         stmt = (
             f"SELECT case_id FROM {table} WHERE narrow LIKE :pattern ESCAPE '\\' "
-            f"ORDER BY {key} DESC LIMIT :limit OFFSET :offset"
+            f"ORDER BY {order} DESC LIMIT :limit OFFSET :offset"
         )
     elif sqlite:
         params["match"] = _fts5_expression(chunks)
@@ -558,7 +681,7 @@ def search_case_ids(session: Session, query: str, limit: int, offset: int = 0) -
             f"SELECT case_id FROM {PG_TABLE} WHERE document @@ CAST(:tsquery AS tsquery) "
             "ORDER BY sort_key DESC LIMIT :limit OFFSET :offset"
         )
-    return list(session.execute(text(stmt), params).scalars())
+    return [str(case_id) for case_id in session.execute(text(stmt), params).scalars()]
 
 
 def count_matches(session: Session, query: str) -> int:

@@ -6,13 +6,15 @@ Revises: 0002
 Full-text case search (brigade_desk/core/search.py, docs/search.md). The tables live outside the
 models' metadata and are written with plain SQL; their names all start with ``case_search``.
 
-SQLite: a contentless FTS5 table over tokens made in Python (overlapping CJK bigrams, ASCII suffixes),
-keyed by the sort key; a map from sort key to case with the narrow text for one-character queries;
-the compressed document text that deleting a contentless FTS5 row needs.
+SQLite: a contentless FTS5 table over tokens made in Python (overlapping CJK bigrams, ASCII runs and
+their suffixes); a map from its rowid (kept in sort-key order) to the case, with the sort key and the
+narrow text for one-character queries; the compressed document text that deleting a contentless FTS5
+row needs.
 PostgreSQL: one table with a tsvector built from the same tokens and a GIN index.
 
 A store that already holds cases is marked incomplete: the program rebuilds the index
-(search.needs_rebuild / search.rebuild_index) instead of this migration calling live code.
+(search.needs_rebuild / search.rebuild_index) instead of this migration calling live code. The
+tokenizer version is written by whoever first writes rows (search.py), never by this migration.
 """
 
 from __future__ import annotations
@@ -24,14 +26,13 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-TOKENIZER_VERSION = "1"
-
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE TABLE case_search_doc ("
             "doc_id INTEGER PRIMARY KEY, "
+            "sort_key INTEGER NOT NULL UNIQUE, "
             "case_id VARCHAR(36) NOT NULL UNIQUE, "
             "narrow TEXT NOT NULL)"
         )
@@ -56,7 +57,6 @@ def upgrade() -> None:
         "key VARCHAR(40) NOT NULL PRIMARY KEY, "
         "value VARCHAR(200) NOT NULL)"
     )
-    op.execute(f"INSERT INTO case_search_meta (key, value) VALUES ('tokenizer', '{TOKENIZER_VERSION}')")
     op.execute(
         "INSERT INTO case_search_meta (key, value) "
         "SELECT 'complete', CASE WHEN EXISTS (SELECT 1 FROM case_record) THEN '0' ELSE '1' END"

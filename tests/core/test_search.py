@@ -608,29 +608,95 @@ def _queries(rng: random.Random, specs: list[CaseSpec], n: int) -> list[str]:
     return queries
 
 
-def test_the_index_finds_exactly_what_a_brute_force_scan_finds(store: Store) -> None:
-    rng = random.Random(20261126)
-    specs = _generated_cases(rng, 300)
-    add_cases(store, specs[:150])  # half indexed case by case …
-    add_cases(store, specs[150:], index=False)
-    with store.write() as session:  # … then everything rebuilt, then a few re-indexed
-        search.rebuild_index(session)
-        search.index_cases(session, [s.id for s in specs[::7]])
+def _check_against_brute_force(store: Store, specs: list[CaseSpec], queries: list[str]) -> None:
     received = {s.id: s.received_at for s in specs}
     misses = []
-    for query in _queries(rng, specs, 300):
+    for query in queries:
         expected = brute_force(specs, query)
         ids = find(store, query, limit=1000)
         if set(ids) != expected or count(store, query) != len(expected):
             misses.append(
-                (
-                    query,
-                    len(expected),
-                    len(ids),
-                    sorted(expected - set(ids))[:3],
-                    sorted(set(ids) - expected)[:3],
-                )
+                (query, len(expected), sorted(expected - set(ids))[:3], sorted(set(ids) - expected)[:3])
             )
         times = [received[i] for i in ids]
         assert times == sorted(times, reverse=True), query
     assert misses == []
+
+
+def test_the_index_finds_exactly_what_a_brute_force_scan_finds(store: Store) -> None:
+    rng = random.Random(20261126)
+    specs = _generated_cases(rng, 300)
+    queries = _queries(rng, specs, 400)
+    # Case by case, in random order of receipt: rowids are placed between neighbours and renumbered.
+    for spec in rng.sample(specs, len(specs)):
+        add_cases(store, [spec])
+    _check_against_brute_force(store, specs, queries)
+    with store.write() as session:  # rebuilt, then some re-indexed with new times and parties
+        search.rebuild_index(session)
+        for spec in specs[::7]:
+            spec.received_at = T0 + timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+            session.get(Case, spec.id).received_at = spec.received_at  # type: ignore[union-attr]
+        session.flush()
+        search.index_cases(session, [s.id for s in specs[::7]])
+    _check_against_brute_force(store, specs, queries)
+
+
+def test_chunks_that_mix_chinese_and_ascii_must_occur_as_typed(store: Store) -> None:
+    a, b, c, d = add_cases(
+        store,
+        [
+            CaseSpec(
+                "车辆乱停案", facts="车牌号浙A12345，停放于人行道。", case_number="青综执立字〔2026〕第112号"
+            ),
+            CaseSpec(
+                "车辆乱停案",
+                facts="车牌号浙B12345。",
+                case_number="青综执立字〔2026〕第12号",
+                received_at=T0 - timedelta(hours=2),
+            ),
+            CaseSpec("占道案", facts="占道面积约12平方米，12号门前。", received_at=T0 + timedelta(hours=1)),
+            CaseSpec(
+                "占道案",
+                facts="序列号SN-2026ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789。",
+                received_at=T0 - timedelta(hours=1),
+            ),
+        ],
+    )
+    assert find(store, "浙A12345") == [a]
+    assert find(store, "浙a1") == [a]
+    assert set(find(store, "12345")) == {a, b, d}  # d: …0123456789
+    assert find(store, "第12号") == [b]  # not 第112号
+    assert find(store, "12号") == [c, a, b]  # newest first; 112号 ends with 12号
+    assert find(store, "2号") == [c, a, b]
+    assert find(store, "约12平") == [c]
+    assert find(store, "12平方米") == [c]
+    assert find(store, "约1") == [c]
+    assert find(store, "〕第1") == [a, b]
+    assert find(store, "号浙a") == [a]  # 车牌号浙A…: across CJK/ASCII borders it is one chunk
+    assert find(store, "牌号浙b") == [b]
+    assert find(store, "米12号") == []  # there is a comma between them
+    assert find(store, "2026abcdefghijklmnopqrstuvwxyz01") == [d]  # longer than one token
+    assert find(store, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == [d]
+    assert find(store, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456780") == []
+    assert find(store, "SN-2026ABC") == [d]  # the hyphen separates two chunks
+
+
+def test_rowids_are_renumbered_when_many_cases_arrive_between_two_others(store: Store) -> None:
+    first, last = add_cases(
+        store,
+        [CaseSpec("堆放杂物案", received_at=T0), CaseSpec("堆放杂物案", received_at=T0 + timedelta(hours=1))],
+    )
+    with store.write() as session:
+        search.rebuild_index(session)  # rowids DOC_GAP apart
+    between = [CaseSpec("堆放杂物案", received_at=T0 + timedelta(seconds=60 - i)) for i in range(40)]
+    for spec in between:  # each one older than the one before: always into the same gap
+        add_cases(store, [spec])
+    expected = [last] + [s.id for s in between] + [first]
+    assert find(store, "堆放杂物") == expected
+    assert find(store, "杂物", limit=5, offset=20) == expected[20:25]
+    assert count(store, "堆放杂物") == 42
+    if store.is_sqlite:  # rowids in sort-key order, all distinct
+        with store.read() as session:
+            sql = "SELECT doc_id FROM case_search_doc ORDER BY sort_key"
+            doc_ids = session.execute(text(sql)).scalars().all()
+        assert doc_ids == sorted(doc_ids) and len(set(doc_ids)) == 42
