@@ -17,6 +17,7 @@ from brigade_desk.core.services.calendar import CalendarService
 from brigade_desk.core.services.cases import CaseService
 from brigade_desk.core.services.dashboard import DashboardService
 from brigade_desk.core.services.discretion import DiscretionService
+from brigade_desk.core.services.documents import DocumentService
 from brigade_desk.core.services.leads import LeadService
 from brigade_desk.core.services.parties import PartyService
 from brigade_desk.core.services.procedure import ProcedureService
@@ -42,6 +43,7 @@ class Services:
     calendar: CalendarService
     dashboard: DashboardService
     discretion: DiscretionService
+    documents: DocumentService
 
     @classmethod
     def over(cls, store: Store, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -59,6 +61,7 @@ class Services:
             calendar=CalendarService(store, clock),
             dashboard=DashboardService(store, clock),
             discretion=DiscretionService(store, clock),
+            documents=DocumentService(store, clock),
         )
 
     def all(self) -> list[Service]:

@@ -23,6 +23,7 @@ def render_pdf(
     qr_payload: str | None = None,
     qr_corner: QrCorner = "top-right",
     qr_all_pages: bool = False,
+    qr_caption: str | None = None,
     fonts: FontSet | None = None,
 ) -> RenderedDocument:
     """The printed, archived form of a document. Same input, same bytes.
@@ -32,7 +33,12 @@ def render_pdf(
     """
     layout = build_layout(form, data, draft=draft, allow_missing=allow_missing)
     return render_layout_pdf(
-        layout, fonts=fonts, qr_payload=qr_payload, qr_corner=qr_corner, qr_all_pages=qr_all_pages
+        layout,
+        fonts=fonts,
+        qr_payload=qr_payload,
+        qr_corner=qr_corner,
+        qr_all_pages=qr_all_pages,
+        qr_caption=qr_caption,
     )
 
 

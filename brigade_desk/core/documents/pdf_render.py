@@ -255,7 +255,9 @@ def _footer_text(template: str, page: int, total: int) -> str:
     return "".join(out)
 
 
-def _draw_qr(canv: Canvas, payload: str, corner: QrCorner, size: float, ctx: _Ctx) -> None:
+def _draw_qr(
+    canv: Canvas, payload: str, corner: QrCorner, size: float, ctx: _Ctx, caption: str | None = None
+) -> None:
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
@@ -283,6 +285,10 @@ def _draw_qr(canv: Canvas, payload: str, corner: QrCorner, size: float, ctx: _Ct
             else:
                 c += 1
     canv.drawPath(path, stroke=0, fill=1)
+    if caption:
+        # The verification code under the code, for a person typing it into the verifier.
+        canv.setFont(ctx.fonts.body.rl_name, 6.5)
+        canv.drawCentredString(x0 + size / 2, y0 - 8, caption)
     canv.restoreState()
 
 
@@ -294,8 +300,12 @@ def render_layout_pdf(
     qr_corner: QrCorner = "top-right",
     qr_size_mm: float = 20.0,
     qr_all_pages: bool = False,
+    qr_caption: str | None = None,
 ) -> RenderedDocument:
-    """Render a layout to PDF bytes."""
+    """Render a layout to PDF bytes.
+
+    With a ``qr_payload`` the payload is also written into the PDF's keywords, where a verifier can
+    read it back without decoding the image; ``qr_caption`` prints a line under the code."""
     font_set = register_reportlab_fonts(fonts)
     ctx = _Ctx(layout, font_set)
     pg = layout.page
@@ -312,7 +322,7 @@ def render_layout_pdf(
         author=layout.organ_name or None,
         subject=f"{layout.form_id}@{layout.form_version}",
         creator="Brigade Desk",
-        keywords=[layout.form_id, layout.form_version],
+        keywords=[layout.form_id, layout.form_version, *([qr_payload] if qr_payload else [])],
         invariant=1,
         lang="zh-CN",
         initialFontName=font_set.body.rl_name,
@@ -349,7 +359,7 @@ def render_layout_pdf(
                 y -= h
                 para.drawOn(canv, pg.margin_left * mm, y)
         if qr_payload and (qr_all_pages or page_no == 1):
-            _draw_qr(canv, qr_payload, qr_corner, qr_size, ctx)
+            _draw_qr(canv, qr_payload, qr_corner, qr_size, ctx, qr_caption)
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     pages: list[int] = []

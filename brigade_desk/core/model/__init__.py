@@ -5,6 +5,7 @@ from brigade_desk.core.model.audit import AuditEvent, AuditHead
 from brigade_desk.core.model.base import Base
 from brigade_desk.core.model.case import Case, CaseOfficer, CaseParty, CasePowerItem
 from brigade_desk.core.model.discretion import BenchmarkVersion, CaseDiscretion
+from brigade_desk.core.model.document import Delivery, Document, VoidedNumber
 from brigade_desk.core.model.evidence import Evidence, InvestigationRecord
 from brigade_desk.core.model.lead import Lead
 from brigade_desk.core.model.organ import Organ
@@ -27,6 +28,8 @@ __all__ = [
     "CaseParty",
     "CasePowerItem",
     "CaseStep",
+    "Delivery",
+    "Document",
     "Evidence",
     "InvestigationRecord",
     "Lead",
@@ -37,5 +40,6 @@ __all__ = [
     "PowerItem",
     "Setting",
     "User",
+    "VoidedNumber",
     "WorkdayOverride",
 ]

@@ -867,39 +867,50 @@ class ProcedureService(Service):
     ) -> None:
         """行政处罚事先（听证）告知书 served: concrete penalty, rights, and the windows start."""
         with self.store.write() as session:
-            case = _case(session, case_id)
-            self._require_state(
-                case, [CaseState.INVESTIGATION_CLOSED, CaseState.NOTICE_SERVED], "送达事先告知书"
-            )
-            problems: list[str] = []
-            if case.proposed_outcome not in ("penalty", "no_penalty"):
-                problems.append("调查终结报告的处理意见不是给予或不予处罚")
-            if "罚款" in case.penalty_kinds and case.proposed_fine_fen is None:
-                problems.append("事先告知须写明具体的罚款金额，不得只告知幅度")
-            problems += self._delivery_officer_problems(session, mode, officer_ids, served_on)
-            _refuse(problems)
-            case.noticed_fine_fen = case.proposed_fine_fen
-            case.hearing_eligible = self._hearing_eligible(session, case)
-            detail = {
-                "kinds": list(case.penalty_kinds),
-                "mode": mode,
-                "hearing_eligible": case.hearing_eligible,
-            }
-            self._step(
-                session,
-                actor,
-                case,
-                EventKind.PRIOR_NOTICE_SERVED,
-                served_on,
-                "送达行政处罚事先告知书",
-                fine_fen=case.noticed_fine_fen or 0,
-                detail=detail,
-            )
-            if case.hearing_eligible:
-                self._step(session, actor, case, EventKind.HEARING_RIGHTS_NOTIFIED, served_on, "告知听证权利")
-            if case.state != CaseState.NOTICE_SERVED.value:
-                self._move(session, actor, case, CaseState.NOTICE_SERVED)
-            self._refresh_due(session, case)
+            self._serve_prior_notice_in(session, actor, case_id, served_on, officer_ids, mode)
+
+    def _serve_prior_notice_in(
+        self,
+        session: Session,
+        actor: Actor,
+        case_id: str,
+        served_on: date,
+        officer_ids: Sequence[str],
+        mode: str = "直接送达",
+    ) -> None:
+        """The step inside the caller's transaction (the document service records the service of
+        the issued notice and this step together)."""
+        case = _case(session, case_id)
+        self._require_state(case, [CaseState.INVESTIGATION_CLOSED, CaseState.NOTICE_SERVED], "送达事先告知书")
+        problems: list[str] = []
+        if case.proposed_outcome not in ("penalty", "no_penalty"):
+            problems.append("调查终结报告的处理意见不是给予或不予处罚")
+        if "罚款" in case.penalty_kinds and case.proposed_fine_fen is None:
+            problems.append("事先告知须写明具体的罚款金额，不得只告知幅度")
+        problems += self._delivery_officer_problems(session, mode, officer_ids, served_on)
+        _refuse(problems)
+        case.noticed_fine_fen = case.proposed_fine_fen
+        case.hearing_eligible = self._hearing_eligible(session, case)
+        detail = {
+            "kinds": list(case.penalty_kinds),
+            "mode": mode,
+            "hearing_eligible": case.hearing_eligible,
+        }
+        self._step(
+            session,
+            actor,
+            case,
+            EventKind.PRIOR_NOTICE_SERVED,
+            served_on,
+            "送达行政处罚事先告知书",
+            fine_fen=case.noticed_fine_fen or 0,
+            detail=detail,
+        )
+        if case.hearing_eligible:
+            self._step(session, actor, case, EventKind.HEARING_RIGHTS_NOTIFIED, served_on, "告知听证权利")
+        if case.state != CaseState.NOTICE_SERVED.value:
+            self._move(session, actor, case, CaseState.NOTICE_SERVED)
+        self._refresh_due(session, case)
 
     def _delivery_officer_problems(
         self, session: Session, mode: str, officer_ids: Sequence[str], on: date
@@ -1255,27 +1266,37 @@ class ProcedureService(Service):
         self, actor: Actor, case_id: str, served_on: date, officer_ids: Sequence[str], mode: str = "直接送达"
     ) -> None:
         with self.store.write() as session:
-            case = _case(session, case_id)
-            self._require_state(case, [CaseState.DECIDED, CaseState.DECIDED_NO_PENALTY], "送达决定书")
-            _refuse(self._delivery_officer_problems(session, mode, officer_ids, served_on))
-            decided = _latest(_steps(session, case.id), EventKind.PENALTY_DECIDED) or _latest(
-                _steps(session, case.id), EventKind.NO_PENALTY_DECIDED
-            )
-            if decided is not None and served_on < decided.on:
-                raise RuleViolation("送达日期不能早于决定日期")
-            self._step(
-                session,
-                actor,
-                case,
-                EventKind.DECISION_SERVED,
-                served_on,
-                f"送达决定书（{mode}）",
-                detail={"mode": mode},
-            )
-            self._move(
-                session, actor, case, CaseState.PERFORMING if case.fine_fen else CaseState.DECISION_SERVED
-            )
-            self._refresh_due(session, case)
+            self._serve_decision_in(session, actor, case_id, served_on, officer_ids, mode)
+
+    def _serve_decision_in(
+        self,
+        session: Session,
+        actor: Actor,
+        case_id: str,
+        served_on: date,
+        officer_ids: Sequence[str],
+        mode: str = "直接送达",
+    ) -> None:
+        """The step inside the caller's transaction (used by the document service as well)."""
+        case = _case(session, case_id)
+        self._require_state(case, [CaseState.DECIDED, CaseState.DECIDED_NO_PENALTY], "送达决定书")
+        _refuse(self._delivery_officer_problems(session, mode, officer_ids, served_on))
+        decided = _latest(_steps(session, case.id), EventKind.PENALTY_DECIDED) or _latest(
+            _steps(session, case.id), EventKind.NO_PENALTY_DECIDED
+        )
+        if decided is not None and served_on < decided.on:
+            raise RuleViolation("送达日期不能早于决定日期")
+        self._step(
+            session,
+            actor,
+            case,
+            EventKind.DECISION_SERVED,
+            served_on,
+            f"送达决定书（{mode}）",
+            detail={"mode": mode},
+        )
+        self._move(session, actor, case, CaseState.PERFORMING if case.fine_fen else CaseState.DECISION_SERVED)
+        self._refresh_due(session, case)
 
     @operation(Permission.CASE_EDIT)
     def record_payment(
@@ -1323,15 +1344,19 @@ class ProcedureService(Service):
     def serve_demand_notice(self, actor: Actor, case_id: str, served_on: date) -> None:
         """催告书 (AEL Art 35) after the payment period ran out."""
         with self.store.write() as session:
-            case = _case(session, case_id)
-            self._require_state(case, [CaseState.PERFORMING, CaseState.OVERDUE], "送达催告书")
-            deadlines = self._deadlines(session, case)
-            payment = next((d for d in deadlines if d.clock == "payment"), None)
-            if payment is not None and served_on <= payment.due:
-                raise RuleViolation(f"缴款期限至{cn_date(payment.due)}届满，之前不得催告")
-            self._step(session, actor, case, EventKind.DEMAND_NOTICE_SERVED, served_on, "送达催告书")
-            self._move(session, actor, case, CaseState.URGED)
-            self._refresh_due(session, case)
+            self._serve_demand_notice_in(session, actor, case_id, served_on)
+
+    def _serve_demand_notice_in(self, session: Session, actor: Actor, case_id: str, served_on: date) -> None:
+        """The step inside the caller's transaction (used by the document service as well)."""
+        case = _case(session, case_id)
+        self._require_state(case, [CaseState.PERFORMING, CaseState.OVERDUE], "送达催告书")
+        deadlines = self._deadlines(session, case)
+        payment = next((d for d in deadlines if d.clock == "payment"), None)
+        if payment is not None and served_on <= payment.due:
+            raise RuleViolation(f"缴款期限至{cn_date(payment.due)}届满，之前不得催告")
+        self._step(session, actor, case, EventKind.DEMAND_NOTICE_SERVED, served_on, "送达催告书")
+        self._move(session, actor, case, CaseState.URGED)
+        self._refresh_due(session, case)
 
     @operation(Permission.CASE_APPROVE)
     def apply_to_court(self, actor: Actor, case_id: str, applied_on: date, court: str) -> None:
