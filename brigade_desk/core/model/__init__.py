@@ -11,6 +11,7 @@ from brigade_desk.core.model.lead import Lead
 from brigade_desk.core.model.organ import Organ
 from brigade_desk.core.model.party import Party
 from brigade_desk.core.model.power_item import LegalProvision, PowerItem
+from brigade_desk.core.model.review import CollectiveDiscussion, LegalReview, UserKey
 from brigade_desk.core.model.setting import NumberSequence, Setting
 from brigade_desk.core.model.step import Approval, CaseStep, WorkdayOverride
 from brigade_desk.core.model.user import User
@@ -28,18 +29,21 @@ __all__ = [
     "CaseParty",
     "CasePowerItem",
     "CaseStep",
+    "CollectiveDiscussion",
     "Delivery",
     "Document",
     "Evidence",
     "InvestigationRecord",
     "Lead",
     "LegalProvision",
+    "LegalReview",
     "NumberSequence",
     "Organ",
     "Party",
     "PowerItem",
     "Setting",
     "User",
+    "UserKey",
     "VoidedNumber",
     "WorkdayOverride",
 ]

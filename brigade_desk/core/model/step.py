@@ -50,6 +50,9 @@ class Approval(Base):
     approver_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
     approver_name: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+    # The leader's Ed25519 signature over the approval (kind, case, opinion, time), when signed.
+    public_key: Mapped[str] = mapped_column(String(64), default="")
+    signature: Mapped[str] = mapped_column(String(100), default="")
 
 
 class WorkdayOverride(Base):
