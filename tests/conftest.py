@@ -86,6 +86,10 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from brigade_desk.core.services import users
 
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    # Signing keys are sealed with scrypt; the cost travels with each seal, so a cheap one is safe here.
+    from brigade_desk.core import crypto
+
+    monkeypatch.setattr(crypto, "SCRYPT_N", 2**10)
 
 
 @pytest.fixture

@@ -40,8 +40,8 @@ class WrappedKey:
     sealed: str  # "version$salt$nonce$ciphertext", base64 parts
 
 
-def _kdf(password: str, salt: bytes) -> bytes:
-    return Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(password.encode("utf-8"))
+def _kdf(password: str, salt: bytes, n: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=n, r=SCRYPT_R, p=SCRYPT_P).derive(password.encode("utf-8"))
 
 
 def new_key_pair(password: str) -> WrappedKey:
@@ -53,18 +53,19 @@ def wrap(private: Ed25519PrivateKey, password: str) -> WrappedKey:
     raw = private.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
-    salt, nonce = os.urandom(16), os.urandom(12)
-    sealed = AESGCM(_kdf(password, salt)).encrypt(nonce, raw, WRAP_VERSION.encode())
+    salt, nonce, n = os.urandom(16), os.urandom(12), SCRYPT_N
+    sealed = AESGCM(_kdf(password, salt, n)).encrypt(nonce, raw, WRAP_VERSION.encode())
     public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return WrappedKey(_b64(public), "$".join([WRAP_VERSION, _b64(salt), _b64(nonce), _b64(sealed)]))
+    # The cost travels with the seal so that a later, costlier default still opens old keys.
+    return WrappedKey(_b64(public), "$".join([WRAP_VERSION, str(n), _b64(salt), _b64(nonce), _b64(sealed)]))
 
 
 def unwrap(key: WrappedKey, password: str) -> Ed25519PrivateKey:
     try:
-        version, salt, nonce, sealed = key.sealed.split("$")
+        version, n, salt, nonce, sealed = key.sealed.split("$")
         if version != WRAP_VERSION:
             raise AuthError(f"不认识的密钥封装格式：{version}")
-        raw = AESGCM(_kdf(password, _unb64(salt))).decrypt(
+        raw = AESGCM(_kdf(password, _unb64(salt), int(n))).decrypt(
             _unb64(nonce), _unb64(sealed), WRAP_VERSION.encode()
         )
     except (InvalidTag, ValueError) as exc:
