@@ -18,9 +18,11 @@ from brigade_desk.core.services.cases import CaseService
 from brigade_desk.core.services.dashboard import DashboardService
 from brigade_desk.core.services.discretion import DiscretionService
 from brigade_desk.core.services.documents import DocumentService
+from brigade_desk.core.services.evidence import EvidenceService
 from brigade_desk.core.services.leads import LeadService
 from brigade_desk.core.services.parties import PartyService
 from brigade_desk.core.services.procedure import ProcedureService
+from brigade_desk.core.services.reviews import ReviewService
 from brigade_desk.core.services.settings import SettingsService
 from brigade_desk.core.services.setup import SetupService
 from brigade_desk.core.services.users import UserService
@@ -40,8 +42,10 @@ class Services:
     backups: BackupService
     leads: LeadService
     procedure: ProcedureService
+    reviews: ReviewService
     calendar: CalendarService
     dashboard: DashboardService
+    evidence: EvidenceService
     discretion: DiscretionService
     documents: DocumentService
 
@@ -58,8 +62,10 @@ class Services:
             backups=BackupService(store, clock),
             leads=LeadService(store, clock),
             procedure=ProcedureService(store, clock),
+            reviews=ReviewService(store, clock),
             calendar=CalendarService(store, clock),
             dashboard=DashboardService(store, clock),
+            evidence=EvidenceService(store, clock),
             discretion=DiscretionService(store, clock),
             documents=DocumentService(store, clock),
         )
