@@ -14,6 +14,17 @@ from brigade_desk.core.model.power_item import LegalProvision, PowerItem
 from brigade_desk.core.model.review import CollectiveDiscussion, LegalReview, UserKey
 from brigade_desk.core.model.setting import NumberSequence, Setting
 from brigade_desk.core.model.step import Approval, CaseStep, WorkdayOverride
+from brigade_desk.core.model.sync import (
+    SyncBundle,
+    SyncKey,
+    SyncPeer,
+    SyncPeerAudit,
+    SyncQuarantine,
+    SyncRecord,
+    SyncRejection,
+    SyncSentFile,
+    SyncTownClaim,
+)
 from brigade_desk.core.model.user import User
 
 __all__ = [
@@ -42,6 +53,15 @@ __all__ = [
     "Party",
     "PowerItem",
     "Setting",
+    "SyncBundle",
+    "SyncKey",
+    "SyncPeer",
+    "SyncPeerAudit",
+    "SyncQuarantine",
+    "SyncRecord",
+    "SyncRejection",
+    "SyncSentFile",
+    "SyncTownClaim",
     "User",
     "UserKey",
     "VoidedNumber",
