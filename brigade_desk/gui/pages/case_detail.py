@@ -186,6 +186,9 @@ class CaseDetailPane(QWidget):
         self.tabs = QTabWidget()
         self.case_tabs: list[CaseTab] = []
         self.info_tab = self.add_tab(CaseInfoTab(session))
+        from brigade_desk.gui.pages.evidence_tab import EvidenceTab  # imports CaseTab from this module
+
+        self.evidence_tab = self.add_tab(EvidenceTab(session))
         from brigade_desk.gui.discretion_panel import DiscretionTab  # imports CaseTab from this module
 
         self.discretion_tab = self.add_tab(DiscretionTab(session))
