@@ -31,6 +31,10 @@ class CaseRow:
     state: str
     state_label: str
     parties: str
+    # The earliest open clock on which the brigade must act (kept on the case by every step).
+    next_due_on: date | None = None
+    next_due_label: str = ""
+    is_major: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,9 @@ def _rows(session: Session, ids: list[str]) -> list[CaseRow]:
             c.state,
             state_label(c.state),
             "、".join(names.get(c.id, [])),
+            c.next_due_on,
+            c.next_due_label,
+            c.is_major,
         )
         for c in (by_id[i] for i in ids if i in by_id)
     ]

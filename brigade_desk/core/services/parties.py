@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from brigade_desk.core import audit
 from brigade_desk.core.errors import FieldError, NotFound, ValidationError
-from brigade_desk.core.model import Party
+from brigade_desk.core.model import Case, CaseParty, Party
 from brigade_desk.core.rules.identity import (
     check_credit_code,
     check_resident_id,
@@ -17,6 +18,7 @@ from brigade_desk.core.rules.identity import (
     normalise_resident_id,
 )
 from brigade_desk.core.rules.permissions import Actor, Permission
+from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
 from brigade_desk.core.services.base import Service, operation
 from brigade_desk.core.text import pinyin_initials
 
@@ -67,6 +69,50 @@ class PartyView:
     phone: str
     is_minor: bool
     version: int
+
+
+@dataclass(frozen=True)
+class PartyMatch:
+    """A party found while typing, with how many cases it already has (the repeat count)."""
+
+    party: PartyView
+    case_count: int
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """An existing party that may be the one being registered, and why it looks like it."""
+
+    party: PartyView
+    reason: str
+    # Same identity number or credit code: creating a new record would be refused.
+    same_identity: bool
+
+
+@dataclass(frozen=True)
+class PartyCase:
+    """One earlier case of a party, with what was decided (for the repeat count and discretion)."""
+
+    case_id: str
+    case_number: str
+    summary: str
+    state_label: str
+    filed_on: date | None
+    fine_fen: int | None
+    penalty_kinds: tuple[str, ...]
+
+
+# Typing stops mattering after a few dozen matches; search as you type shows this many at most.
+SEARCH_LIMIT = 20
+
+
+def _prefix(session: Session, column: InstrumentedAttribute[str], text: str) -> ColumnElement[bool]:
+    """`column` starts with `text`. On SQLite as a range, so that the column's index is used (LIKE
+    would not use it there); elsewhere as LIKE with the text's % and _ escaped (a range would depend
+    on the database's collation)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return and_(column >= text, column < text + "\U0010ffff")
+    return column.startswith(text, autoescape=True)
 
 
 def party_view(p: Party) -> PartyView:
@@ -163,6 +209,109 @@ class PartyService(Service):
                 raise NotFound("当事人不存在或已被删除")
             return party_view(party)
 
+    @operation(Permission.CASE_VIEW)
+    def search(self, actor: Actor, text: str, limit: int = SEARCH_LIMIT) -> list[PartyMatch]:
+        """Parties as the person types: name (from its start, then anywhere in it), pinyin initials
+        (陈喆 -> cz), or the start of an ID number or credit code. Best matches first."""
+        text = text.strip()
+        if not text:
+            return []
+        limit = max(1, min(limit, 100))
+        upper = text.upper()
+        with self.store.read() as session:
+            conditions: list[ColumnElement[bool]] = []
+            if text.isascii() and text.isalpha():
+                conditions.append(_prefix(session, Party.name_initials, text.lower()))
+            if text.isascii() and any(ch.isdigit() for ch in text):
+                conditions += [
+                    _prefix(session, Party.id_number, upper),
+                    _prefix(session, Party.credit_code, upper),
+                ]
+            if not conditions:
+                conditions.append(_prefix(session, Party.name, text))
+            found: list[Party] = list(
+                session.execute(select(Party).where(or_(*conditions)).order_by(Party.name).limit(limit))
+                .scalars()
+                .all()
+            )
+            if len(found) < limit and not text.isascii():
+                # Then names that contain the text elsewhere (某某 in 临溪县某某有限公司).
+                seen = [p.id for p in found]
+                found += session.execute(
+                    select(Party)
+                    .where(Party.name.contains(text, autoescape=True), Party.id.not_in(seen))
+                    .order_by(Party.name)
+                    .limit(limit - len(found))
+                ).scalars()
+            counts = _case_counts(session, [p.id for p in found])
+            return [PartyMatch(party_view(p), counts.get(p.id, 0)) for p in found]
+
+    @operation(Permission.CASE_VIEW)
+    def likely_duplicates(self, actor: Actor, data: PartyInput) -> list[LikelyDuplicate]:
+        """Existing parties that may be the one about to be registered: the same identity number or
+        credit code (a new record would be refused), the same name, or the same legal representative
+        of an organisation. Shown before a new party is saved so that one person stays one record."""
+        clean, _errors = validate_party(data)
+        found: dict[str, LikelyDuplicate] = {}
+        with self.store.read() as session:
+
+            def add(query: ColumnElement[bool], reason: str, same: bool) -> None:
+                for party in session.execute(select(Party).where(query).limit(10)).scalars():
+                    if party.id not in found:
+                        found[party.id] = LikelyDuplicate(party_view(party), reason, same)
+
+            if clean.id_number:
+                add(Party.id_number == clean.id_number, f"证件号码相同（{clean.id_number}）", True)
+            if clean.credit_code:
+                add(
+                    Party.credit_code == clean.credit_code,
+                    f"统一社会信用代码相同（{clean.credit_code}）",
+                    True,
+                )
+            if clean.name:
+                add(Party.name == clean.name, f"名称相同（{clean.name}）", False)
+            if clean.trade_name.strip():
+                add(
+                    Party.trade_name == clean.trade_name.strip(),
+                    f"字号相同（{clean.trade_name.strip()}）",
+                    False,
+                )
+            if clean.kind in ("legal_person", "other_org") and clean.legal_representative.strip():
+                initials = pinyin_initials(clean.name)
+                add(
+                    and_(
+                        Party.legal_representative == clean.legal_representative.strip(),
+                        Party.name_initials == initials,
+                    ),
+                    f"法定代表人相同且名称相近（{clean.legal_representative.strip()}）",
+                    False,
+                )
+        return sorted(found.values(), key=lambda d: (not d.same_identity, d.party.name))
+
+    @operation(Permission.CASE_VIEW)
+    def cases_of(self, actor: Actor, party_id: str, limit: int = 50) -> list[PartyCase]:
+        """The cases a party was involved in, newest first (their earlier penalties)."""
+        with self.store.read() as session:
+            rows = session.execute(
+                select(Case)
+                .join(CaseParty, CaseParty.case_id == Case.id)
+                .where(CaseParty.party_id == party_id)
+                .order_by(Case.received_at.desc())
+                .limit(limit)
+            ).scalars()
+            return [
+                PartyCase(
+                    c.id,
+                    c.case_number or "（未立案）",
+                    c.summary,
+                    _state_label(c.state),
+                    c.filed_on,
+                    c.fine_fen,
+                    tuple(c.penalty_kinds or ()),
+                )
+                for c in rows
+            ]
+
     @staticmethod
     def _same_identity(session: Session, data: PartyInput) -> Party | None:
         conditions = []
@@ -173,3 +322,21 @@ class PartyService(Service):
         if not conditions:
             return None
         return session.execute(select(Party).where(or_(*conditions)).limit(1)).scalar_one_or_none()
+
+
+def _state_label(state: str) -> str:
+    try:
+        return STATE_LABELS[CaseState(state)]
+    except ValueError:
+        return state
+
+
+def _case_counts(session: Session, party_ids: list[str]) -> dict[str, int]:
+    if not party_ids:
+        return {}
+    rows = session.execute(
+        select(CaseParty.party_id, func.count())
+        .where(CaseParty.party_id.in_(party_ids))
+        .group_by(CaseParty.party_id)
+    )
+    return {party_id: int(count) for party_id, count in rows}

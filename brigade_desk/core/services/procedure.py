@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brigade_desk.core import audit, search
+from brigade_desk.core import audit, search, signing_keys
 from brigade_desk.core.errors import FieldError, NotFound, PermissionDenied, RuleViolation, ValidationError
 from brigade_desk.core.model import (
     Approval,
@@ -43,6 +43,7 @@ from brigade_desk.core.rules.clocks import (
     EventKind,
     compute_deadlines,
 )
+from brigade_desk.core.rules.major import MajorThresholds, ProposedDecision, major_reasons
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import (
     CASE_SOURCES,
@@ -55,6 +56,7 @@ from brigade_desk.core.rules.procedure import (
 from brigade_desk.core.rules.workdays import WorkdayCalendar
 from brigade_desk.core.services.base import Service, ensure_unchanged, operation
 from brigade_desk.core.services.calendar import load_calendar
+from brigade_desk.core.services.reviews import approval_message, discussion_problems, review_problems
 from brigade_desk.core.services.settings import read_setting
 from brigade_desk.core.store import Store
 from brigade_desk.core.timeutil import beijing_today
@@ -170,6 +172,137 @@ class CaseStatus:
     next_action: str
     blocked_by: list[str] = field(default_factory=list)
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PowerItemView:
+    """A catalogue item as the filing form offers it."""
+
+    id: str
+    code: str
+    name: str
+    item_type: str
+    legal_basis: str
+    source_department: str
+    claimed: bool
+    valid_from: date
+    valid_to: date | None
+    penalty_min_fen: int | None
+    penalty_max_fen: int | None
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class CaseOfficerView:
+    user_id: str
+    name: str
+    duty: str  # lead (主办) | assist (协办)
+    certificate_no: str
+    certificate_valid_to: date | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A 笔录 as the records tab lists it."""
+
+    id: str
+    kind: str
+    kind_label: str
+    started_at: datetime
+    ended_at: datetime
+    place: str
+    officers: tuple[str, ...]  # 张三（ZJ10000001）
+    persons: tuple[dict[str, str], ...]
+    text: str
+    qa: tuple[tuple[str, str], ...]
+    recorder: str
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    kind: str
+    kind_label: str
+    approved: bool
+    opinion: str
+    approver_name: str
+    at: datetime
+
+
+APPROVAL_LABELS = {
+    "filing": "立案审批",
+    "extension": "延期审批",
+    "withdrawal": "销案审批",
+    "transfer": "移送审批",
+    "closing": "结案审批",
+    "decision": "决定审批",
+    "preservation": "先行登记保存审批",
+    "seizure": "查封扣押审批",
+}
+
+
+@dataclass(frozen=True)
+class CaseHandling:
+    """What the case detail shows beside the stepper: people, items and the proposed handling."""
+
+    case_id: str
+    version: int
+    procedure: str
+    state: str
+    officers: tuple[CaseOfficerView, ...]
+    party_ids: tuple[str, ...]
+    power_items: tuple[PowerItemView, ...]
+    proposed_outcome: str
+    proposed_outcome_label: str
+    penalty_kinds: tuple[str, ...]
+    proposed_fine_fen: int | None
+    noticed_fine_fen: int | None
+    fine_fen: int | None
+    mitigation_ground: str
+    hearing_eligible: bool
+    is_major: bool
+    major_reasons: tuple[str, ...]
+    discussion_required: bool
+    filed_on: date | None
+    closed_on: date | None
+
+
+def power_item_view(item: PowerItem) -> PowerItemView:
+    return PowerItemView(
+        item.id,
+        item.code,
+        item.name,
+        item.item_type,
+        item.legal_basis,
+        item.source_department,
+        item.claimed,
+        item.valid_from,
+        item.valid_to,
+        item.penalty_min_fen,
+        item.penalty_max_fen,
+    )
+
+
+def record_view(r: InvestigationRecord) -> RecordView:
+    officers = tuple(
+        f"{o.get('name', '')}（{o.get('certificate_no') or '无执法证号'}）" for o in (r.officers or [])
+    )
+    content = r.content or {}
+    qa = tuple((str(x.get("q", "")), str(x.get("a", ""))) for x in content.get("qa", []))
+    return RecordView(
+        r.id,
+        r.kind,
+        RECORD_KINDS.get(r.kind, r.kind),
+        r.started_at,
+        r.ended_at,
+        r.place,
+        officers,
+        tuple({str(k): str(v) for k, v in dict(p).items()} for p in (r.persons or [])),
+        str(content.get("text", "")),
+        qa,
+        r.recorder,
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -474,7 +607,16 @@ class ProcedureService(Service):
         return problems
 
     @operation(Permission.CASE_APPROVE)
-    def approve_filing(self, actor: Actor, case_id: str, approved: bool, opinion: str, version: int) -> str:
+    def approve_filing(
+        self,
+        actor: Actor,
+        case_id: str,
+        approved: bool,
+        opinion: str,
+        version: int,
+        *,
+        password: str | None = None,
+    ) -> str:
         """The leader approves (立案, numbering the case) or refuses (不予立案) the proposal."""
         if not opinion.strip():
             raise ValidationError.single("审批意见", "请填写审批意见")
@@ -484,7 +626,7 @@ class ProcedureService(Service):
             self._require_state(case, [CaseState.PENDING_FILING], "审批立案")
             self._not_a_handler(session, actor, case, "立案审批人")
             today = self._today()
-            self._approval(session, actor, case, "filing", approved, opinion)
+            self._approval(session, actor, case, "filing", approved, opinion, password)
             lead = session.execute(select(Lead).where(Lead.case_id == case.id)).scalar_one_or_none()
             if approved:
                 organ = session.get(Organ, case.organ_id)
@@ -510,19 +652,32 @@ class ProcedureService(Service):
             return case.case_number or ""
 
     def _approval(
-        self, session: Session, actor: Actor, case: Case, kind: str, approved: bool, opinion: str
+        self,
+        session: Session,
+        actor: Actor,
+        case: Case,
+        kind: str,
+        approved: bool,
+        opinion: str,
+        password: str | None = None,
     ) -> None:
-        session.add(
-            Approval(
-                case_id=case.id,
-                kind=kind,
-                approved=approved,
-                opinion=opinion.strip(),
-                approver_id=actor.user_id,
-                approver_name=actor.display_name,
-                at=self.clock(),
-            )
+        """Record a leader's approval; signed with their personal key when they give their password."""
+        approval = Approval(
+            case_id=case.id,
+            kind=kind,
+            approved=approved,
+            opinion=opinion.strip(),
+            approver_id=actor.user_id,
+            approver_name=actor.display_name,
+            at=self.clock(),
         )
+        if password is not None:
+            approval.public_key, approval.signature = signing_keys.sign_as(
+                session, actor.user_id, password, approval_message(approval)
+            )
+        elif read_setting(self.store, "approvals_require_signature"):
+            raise RuleViolation("审批须由负责人输入本人密码签名确认")
+        session.add(approval)
         verdict = "同意" if approved else "不同意"
         audit.record(
             session,
@@ -618,14 +773,16 @@ class ProcedureService(Service):
             return record.id
 
     @operation(Permission.CASE_APPROVE)
-    def approve_measure(self, actor: Actor, case_id: str, kind: str, opinion: str) -> None:
+    def approve_measure(
+        self, actor: Actor, case_id: str, kind: str, opinion: str, *, password: str | None = None
+    ) -> None:
         """The head's prior approval of 先行登记保存 (preservation) or 查封扣押 (seizure)."""
         if kind not in ("preservation", "seizure"):
             raise ValidationError.single("审批事项", "只能是先行登记保存或查封扣押")
         with self.store.write() as session:
             case = _case(session, case_id)
             self._not_a_handler(session, actor, case, "审批人")
-            self._approval(session, actor, case, kind, True, opinion or "同意")
+            self._approval(session, actor, case, kind, True, opinion or "同意", password)
 
     @operation(Permission.CASE_EDIT)
     def record_measure(
@@ -768,6 +925,8 @@ class ProcedureService(Service):
             case.proposed_fine_fen = proposal.fine_fen
             case.mitigation_ground = proposal.mitigation_ground.strip()
             case.discussion_required = case.discussion_required or self._discussion_by_setting(proposal, item)
+            if proposal.outcome == "penalty":
+                self._apply_major_catalogue(session, actor, case, proposal.fine_fen, proposal.penalty_kinds)
             self._step(
                 session,
                 actor,
@@ -805,7 +964,7 @@ class ProcedureService(Service):
     # --- endings without a decision ------------------------------------------------------------
 
     @operation(Permission.CASE_APPROVE)
-    def withdraw(self, actor: Actor, case_id: str, opinion: str) -> None:
+    def withdraw(self, actor: Actor, case_id: str, opinion: str, *, password: str | None = None) -> None:
         """销案: the facts are not established (APL Art 57(3))."""
         self._end(
             actor,
@@ -816,10 +975,13 @@ class ProcedureService(Service):
             "withdrawal",
             opinion,
             "销案",
+            password=password,
         )
 
     @operation(Permission.CASE_APPROVE)
-    def transfer(self, actor: Actor, case_id: str, to_organ: str, opinion: str) -> None:
+    def transfer(
+        self, actor: Actor, case_id: str, to_organ: str, opinion: str, *, password: str | None = None
+    ) -> None:
         """移送: a suspected crime or another organ's matter (APL Art 57(4), Art 27)."""
         if not to_organ.strip():
             raise ValidationError.single("移送单位", "请填写接收移送的机关")
@@ -832,6 +994,7 @@ class ProcedureService(Service):
             "transfer",
             opinion,
             f"移送{to_organ.strip()}",
+            password=password,
         )
 
     def _end(
@@ -844,6 +1007,8 @@ class ProcedureService(Service):
         approval: str,
         opinion: str,
         summary: str,
+        *,
+        password: str | None = None,
     ) -> None:
         if not opinion.strip():
             raise ValidationError.single("审批意见", "请填写审批意见")
@@ -853,7 +1018,7 @@ class ProcedureService(Service):
             if case.proposed_outcome != outcome:
                 raise RuleViolation(f"调查终结报告的处理意见不是“{OUTCOMES[outcome]}”")
             self._not_a_handler(session, actor, case, "审批人")
-            self._approval(session, actor, case, approval, True, opinion)
+            self._approval(session, actor, case, approval, True, opinion, password)
             self._step(session, actor, case, kind, self._today(), summary, note=opinion.strip())
             self._move(session, actor, case, state)
             case.closed_on = self._today()
@@ -1051,6 +1216,24 @@ class ProcedureService(Service):
 
     # --- review, discussion, decision ----------------------------------------------------------
 
+    def _apply_major_catalogue(
+        self, session: Session, actor: Actor, case: Case, fine_fen: int | None, kinds: Sequence[str]
+    ) -> None:
+        """Flag the case major where the catalogue's thresholds or kinds apply (DOMAIN.md 2.3)."""
+        party_kinds = set(
+            session.execute(
+                select(Party.kind)
+                .join(CaseParty, CaseParty.party_id == Party.id)
+                .where(CaseParty.case_id == case.id)
+            ).scalars()
+        )
+        thresholds = MajorThresholds(
+            read_setting(self.store, "major_fine_person_fen"), read_setting(self.store, "major_fine_org_fen")
+        )
+        proposed = ProposedDecision(fine_fen, None, kinds, party_is_person=party_kinds <= {"natural_person"})
+        for reason in major_reasons(proposed, thresholds):
+            self._flag_major(session, actor, case, reason)
+
     @operation(Permission.CASE_EDIT)
     def mark_major(self, actor: Actor, case_id: str, reason: str, discussion: bool = True) -> None:
         """An officer's or leader's own flag: a major or complex case (APL Art 57 para 2, 58)."""
@@ -1061,70 +1244,10 @@ class ProcedureService(Service):
             self._flag_major(session, actor, case, reason.strip())
             case.discussion_required = case.discussion_required or discussion
 
-    @operation(Permission.CASE_EDIT)
-    def submit_legal_review(self, actor: Actor, case_id: str) -> None:
-        with self.store.write() as session:
-            case = _case(session, case_id)
-            self._require_state(
-                case, [CaseState.NOTICE_SERVED, CaseState.HEARING, CaseState.LEGAL_REVIEW], "提交法制审核"
-            )
-            self._step(session, actor, case, EventKind.LEGAL_REVIEW_SUBMITTED, self._today(), "提交法制审核")
-            if case.state != CaseState.LEGAL_REVIEW.value:
-                self._move(session, actor, case, CaseState.LEGAL_REVIEW)
-            self._refresh_due(session, case)
-
-    @operation(Permission.LEGAL_REVIEW)
-    def complete_legal_review(self, actor: Actor, case_id: str, passed: bool, opinion: str) -> None:
-        """The reviewer's opinion; the reviewer must be qualified and must not have handled the case."""
-        if not opinion.strip():
-            raise ValidationError.single("审核意见", "请填写审核意见")
-        with self.store.write() as session:
-            case = _case(session, case_id)
-            self._require_state(case, [CaseState.LEGAL_REVIEW], "出具法制审核意见")
-            reviewer = session.get(User, actor.user_id)
-            if reviewer is None or not reviewer.legal_review_qualified:
-                raise PermissionDenied("审核人员须具有法制审核资格（初次从事法制审核须取得法律职业资格）")
-            self._not_a_handler(session, actor, case, "法制审核人员")
-            if _latest(_steps(session, case.id), EventKind.LEGAL_REVIEW_SUBMITTED) is None:
-                raise RuleViolation("尚未提交法制审核")
-            verdict = "审核通过" if passed else "存在问题，退回"
-            self._step(
-                session,
-                actor,
-                case,
-                EventKind.LEGAL_REVIEW_COMPLETED,
-                self._today(),
-                f"法制审核：{verdict}",
-                note=opinion.strip(),
-                detail={"passed": passed},
-            )
-            self._refresh_due(session, case)
-
     @operation(Permission.CASE_APPROVE)
-    def record_discussion(
-        self, actor: Actor, case_id: str, on: date, leader_ids: Sequence[str], conclusion: str
+    def approve_extension(
+        self, actor: Actor, case_id: str, days: int, basis: str, opinion: str, *, password: str | None = None
     ) -> None:
-        """集体讨论: at least two leaders of the organ (APL Art 57 para 2)."""
-        if not conclusion.strip():
-            raise ValidationError.single("讨论结论", "请写明集体讨论的结论")
-        with self.store.write() as session:
-            case = _case(session, case_id)
-            leaders = [u for u in _officers(session, leader_ids) if u.is_leader]
-            if len(leaders) < 2:
-                raise RuleViolation("集体讨论须有两名以上行政机关负责人参加")
-            self._step(
-                session,
-                actor,
-                case,
-                COLLECTIVE_DISCUSSION,
-                on,
-                "集体讨论",
-                note=conclusion.strip(),
-                detail={"leaders": [u.display_name for u in leaders]},
-            )
-
-    @operation(Permission.CASE_APPROVE)
-    def approve_extension(self, actor: Actor, case_id: str, days: int, basis: str, opinion: str) -> None:
         """延期: the head approves more time to decide, citing the rule that allows it (APL Art 60)."""
         errors = []
         if days <= 0:
@@ -1136,7 +1259,7 @@ class ProcedureService(Service):
         with self.store.write() as session:
             case = _case(session, case_id)
             self._not_a_handler(session, actor, case, "延期审批人")
-            self._approval(session, actor, case, "extension", True, opinion or "同意")
+            self._approval(session, actor, case, "extension", True, opinion or "同意", password)
             self._step(
                 session,
                 actor,
@@ -1190,15 +1313,8 @@ class ProcedureService(Service):
                         )
                 elif _latest(steps, HEARING_HELD) is None:
                     problems.append("当事人申请了听证，尚未举行听证")
-        if case.is_major:
-            submitted = _latest(steps, EventKind.LEGAL_REVIEW_SUBMITTED)
-            completed = _latest(steps, EventKind.LEGAL_REVIEW_COMPLETED)
-            if submitted is None or completed is None or completed.recorded_at < submitted.recorded_at:
-                problems.append("重大执法决定须经法制审核，尚未审核")
-            elif not completed.detail.get("passed"):
-                problems.append("法制审核未通过，须修改后重新提交审核")
-        if (case.is_major or case.discussion_required) and _latest(steps, COLLECTIVE_DISCUSSION) is None:
-            problems.append("本案须经行政机关负责人集体讨论决定，尚无集体讨论记录")
+        problems += review_problems(session, case)
+        problems += discussion_problems(session, case)
         if case.filed_on is not None:
             extension = sum(s.extension_days or 0 for s in steps if s.kind == EventKind.DECISION_EXTENDED)
             problems += gates.decision_period_problem(case.filed_on, decided_on, extension)
@@ -1222,6 +1338,8 @@ class ProcedureService(Service):
         fine_fen: int | None,
         penalty_kinds: Sequence[str],
         version: int,
+        *,
+        password: str | None = None,
     ) -> None:
         """行政处罚决定 or 不予行政处罚决定, blocked until every gate is passed."""
         if outcome not in ("penalty", "no_penalty"):
@@ -1238,7 +1356,11 @@ class ProcedureService(Service):
                 allowed.append(CaseState.INVESTIGATION_CLOSED)
             self._require_state(case, allowed, "作出决定")
             self._not_a_handler(session, actor, case, "决定的负责人")
+            if outcome == "penalty":
+                self._apply_major_catalogue(session, actor, case, fine_fen, penalty_kinds)
             _refuse(self._decision_problems(session, case, decided_on, fine_fen, penalty_kinds, outcome))
+            verdict = f"罚款{fine_fen}分" if fine_fen else ("、".join(penalty_kinds) or "不予处罚")
+            self._approval(session, actor, case, "decision", True, f"决定：{verdict}", password)
             if outcome == "penalty":
                 case.fine_fen, case.penalty_kinds = fine_fen, list(penalty_kinds)
                 self._step(
@@ -1398,7 +1520,7 @@ class ProcedureService(Service):
             self._refresh_due(session, case)
 
     @operation(Permission.CASE_APPROVE)
-    def close_case(self, actor: Actor, case_id: str, opinion: str) -> None:
+    def close_case(self, actor: Actor, case_id: str, opinion: str, *, password: str | None = None) -> None:
         """结案审批 (leader): only once the decision has been carried out or handed to the court."""
         if not opinion.strip():
             raise ValidationError.single("审批意见", "请填写结案审批意见")
@@ -1408,7 +1530,7 @@ class ProcedureService(Service):
                 case, [CaseState.PAID, CaseState.COURT_APPLIED, CaseState.DECISION_SERVED], "结案"
             )
             self._not_a_handler(session, actor, case, "结案审批人")
-            self._approval(session, actor, case, "closing", True, opinion)
+            self._approval(session, actor, case, "closing", True, opinion, password)
             self._step(session, actor, case, CLOSED, self._today(), "结案", note=opinion.strip())
             case.closed_on = self._today()
             self._move(session, actor, case, CaseState.CLOSED)
@@ -1575,6 +1697,94 @@ class ProcedureService(Service):
             settings=clock_settings(self.store),
             serious_harm=case.serious_harm,
         )
+
+    @operation(Permission.CASE_VIEW)
+    def power_items(self, actor: Actor, *, on: date | None = None) -> list[PowerItemView]:
+        """The catalogue for the filing form: claimed items first, then the county's (which the form
+        may still offer, so that choosing one gives the message about the county department).
+        With `on`, only items valid on that day."""
+        with self.store.read() as session:
+            items = [power_item_view(i) for i in session.execute(select(PowerItem)).scalars()]
+        if on is not None:
+            items = [i for i in items if i.valid_on(on)]
+        return sorted(items, key=lambda i: (not i.claimed, i.code, i.name))
+
+    @operation(Permission.CASE_VIEW)
+    def handling(self, actor: Actor, case_id: str) -> CaseHandling:
+        with self.store.read() as session:
+            case = _case(session, case_id)
+            officers = session.execute(
+                select(CaseOfficer.duty, User)
+                .join(User, User.id == CaseOfficer.user_id)
+                .where(CaseOfficer.case_id == case.id)
+            ).all()
+            officer_views = sorted(
+                (
+                    CaseOfficerView(
+                        u.id, u.display_name, duty, u.certificate_no or "", u.certificate_valid_to
+                    )
+                    for duty, u in officers
+                ),
+                key=lambda o: (o.duty != "lead", o.name),
+            )
+            party_ids = tuple(
+                session.execute(select(CaseParty.party_id).where(CaseParty.case_id == case.id)).scalars()
+            )
+            items = tuple(
+                power_item_view(i)
+                for i in session.execute(
+                    select(PowerItem)
+                    .join(CasePowerItem, CasePowerItem.power_item_id == PowerItem.id)
+                    .where(CasePowerItem.case_id == case.id)
+                ).scalars()
+            )
+            return CaseHandling(
+                case.id,
+                case.version,
+                case.procedure,
+                case.state,
+                tuple(officer_views),
+                party_ids,
+                items,
+                case.proposed_outcome,
+                OUTCOMES.get(case.proposed_outcome, ""),
+                tuple(case.penalty_kinds or ()),
+                case.proposed_fine_fen,
+                case.noticed_fine_fen,
+                case.fine_fen,
+                case.mitigation_ground,
+                case.hearing_eligible,
+                case.is_major,
+                tuple(case.major_reasons or ()),
+                case.discussion_required,
+                case.filed_on,
+                case.closed_on,
+            )
+
+    @operation(Permission.CASE_VIEW)
+    def records(self, actor: Actor, case_id: str) -> list[RecordView]:
+        """The case's 笔录, oldest first."""
+        with self.store.read() as session:
+            rows = session.execute(
+                select(InvestigationRecord)
+                .where(InvestigationRecord.case_id == case_id)
+                .order_by(InvestigationRecord.started_at, InvestigationRecord.created_at)
+            ).scalars()
+            return [record_view(r) for r in rows]
+
+    @operation(Permission.CASE_VIEW)
+    def approvals(self, actor: Actor, case_id: str) -> list[ApprovalView]:
+        """Leaders' approvals of the case (立案, 延期, 销案, 结案 …), oldest first."""
+        with self.store.read() as session:
+            rows = session.execute(
+                select(Approval).where(Approval.case_id == case_id).order_by(Approval.at)
+            ).scalars()
+            return [
+                ApprovalView(
+                    a.kind, APPROVAL_LABELS.get(a.kind, a.kind), a.approved, a.opinion, a.approver_name, a.at
+                )
+                for a in rows
+            ]
 
     @operation(Permission.CASE_VIEW)
     def steps(self, actor: Actor, case_id: str) -> list[StepView]:

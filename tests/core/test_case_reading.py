@@ -1,0 +1,102 @@
+"""What the case screens read: the catalogue for the filing form, a case's people, items, records and
+approvals, and the next deadline on each list row."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from brigade_desk.core.app import Services
+from brigade_desk.core.services.cases import CaseFilter
+from brigade_desk.core.services.procedure import FilingInput, RecordInput
+from brigade_desk.core.store import Store
+from tests.factories import Cast, Clock, cast_of
+
+
+@pytest.fixture
+def svc(store: Store) -> Services:
+    return Services.over(store, Clock(datetime(2025, 9, 22, 2, 0, tzinfo=UTC)))
+
+
+@pytest.fixture
+def cast(svc: Services) -> Cast:
+    return cast_of(svc)
+
+
+def _filed(svc: Services, cast: Cast) -> str:
+    case_id = svc.procedure.propose_filing(
+        cast.officer,
+        FilingInput(
+            (cast.item_id,),
+            (cast.person_id, cast.company_id),
+            cast.officer_ids,
+            date(2025, 9, 20),
+            "陈喆擅自占用城市道路从事经营活动案",
+            place="青溪镇东村路口",
+        ),
+    )
+    version = svc.cases.get(cast.officer, case_id).version
+    svc.procedure.approve_filing(cast.leader, case_id, True, "同意立案", version)
+    return case_id
+
+
+def test_power_items_claimed_first_and_by_validity(svc: Services, cast: Cast) -> None:
+    items = svc.procedure.power_items(cast.officer)
+    ours = [i for i in items if i.id in (cast.item_id, cast.unclaimed_item_id)]
+    assert [i.claimed for i in ours] == [True, False]
+    claimed_flags = [i.claimed for i in items]
+    assert claimed_flags == sorted(claimed_flags, reverse=True)  # every claimed item before the county's
+    county = next(i for i in items if i.id == cast.unclaimed_item_id)
+    assert county.source_department == "县自然资源和规划局"
+    assert {i.id for i in svc.procedure.power_items(cast.officer, on=date(2021, 12, 31))}.isdisjoint(
+        {cast.item_id, cast.unclaimed_item_id}
+    )
+
+
+def test_handling_records_and_approvals(svc: Services, cast: Cast) -> None:
+    case_id = _filed(svc, cast)
+    handling = svc.procedure.handling(cast.officer, case_id)
+    assert [o.name for o in handling.officers] == ["张三", "李四"]
+    assert handling.officers[0].duty == "lead" and handling.officers[0].certificate_no == "ZJ10000001"
+    assert set(handling.party_ids) == {cast.person_id, cast.company_id}
+    assert [i.id for i in handling.power_items] == [cast.item_id]
+    assert handling.state == "filed" and handling.filed_on == date(2025, 9, 22)
+    assert handling.version == svc.cases.get(cast.officer, case_id).version
+
+    assert svc.procedure.records(cast.officer, case_id) == []
+    svc.procedure.add_record(
+        cast.officer,
+        case_id,
+        RecordInput(
+            kind="inquiry",
+            started_at=datetime(2025, 9, 22, 1, 0, tzinfo=UTC),
+            ended_at=datetime(2025, 9, 22, 1, 40, tzinfo=UTC),
+            place="青溪镇综合行政执法队询问室",
+            officer_ids=cast.officer_ids,
+            persons=({"name": "陈喆", "role": "被询问人"},),
+            qa=(("你在东村路口摆摊多久了？", "大约一个月。"), ("有没有办理许可？", "没有。")),
+            recorder="李四",
+        ),
+    )
+    (record,) = svc.procedure.records(cast.officer, case_id)
+    assert record.kind_label == "询问笔录"
+    assert record.officers == ("张三（ZJ10000001）", "李四（ZJ10000002）")
+    assert record.qa[1] == ("有没有办理许可？", "没有。")
+    assert record.persons == ({"name": "陈喆", "role": "被询问人"},)
+
+    (approval,) = svc.procedure.approvals(cast.officer, case_id)
+    assert (approval.kind_label, approval.approved, approval.opinion, approval.approver_name) == (
+        "立案审批",
+        True,
+        "同意立案",
+        "赵镇长",
+    )
+
+
+def test_list_rows_carry_the_next_deadline(svc: Services, cast: Cast) -> None:
+    case_id = _filed(svc, cast)
+    (row,) = svc.cases.page_filtered(cast.officer, CaseFilter(), 0, 10)
+    assert row.id == case_id
+    assert row.next_due_on is not None and row.next_due_label
+    assert row.is_major is False
