@@ -7,8 +7,12 @@ font cannot draw, so a rendering that loses characters shows up at once.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+
+from brigade_desk.core.documents.definition import FormDef
+from brigade_desk.core.documents.values import lookup
 
 _BEIJING = timezone(timedelta(hours=8))
 
@@ -412,3 +416,16 @@ def sample_data(*, qa_rounds: int = 6) -> dict[str, Any]:
         },
     }
     return copy.deepcopy(data)
+
+
+def sample_inputs(form: FormDef, names: Iterable[str]) -> dict[str, Any]:
+    """Values for the named fields of ``form`` taken from :func:`sample_data` (by each field's data
+    path): what a person would type at generation, for tests, benchmarks and the demo."""
+    data = sample_data()
+    out: dict[str, Any] = {}
+    for name in names:
+        fd = form.fields[name]
+        value = lookup(data, fd.source)
+        if value is not None:
+            out[name] = value
+    return out

@@ -1009,6 +1009,7 @@ class DocumentService(Service):
             case = _case(session, options.case_id)
             self._compose(session, form, options)  # refuses unknown parties, officers, bad values
             signers = self._signers(session, options.officer_ids) if options.officer_ids else []
+            party_id = options.party_id or self._first_party(session, case.id)
             now = self.clock()
             if document_id is not None:
                 doc = _doc(session, document_id)
@@ -1037,7 +1038,7 @@ class DocumentService(Service):
                 session.add(doc)
                 before = None
             doc.form_version = form.version
-            doc.party_id = options.party_id or self._first_party(session, case.id)
+            doc.party_id = party_id
             doc.record_id = options.record_id
             doc.delivery_id = options.delivery_id
             if options.delivery_id:
