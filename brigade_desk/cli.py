@@ -121,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
 
+    review = sub.add_parser("review", help="法制审核").add_subparsers(dest="review_command", metavar="操作")
+    p = review.add_parser("list", help="审核队列（逾期在前）")
+    p.add_argument("--pending", action="store_true", help="只列待审核的")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p = review.add_parser("verify", help="核验案件的全部签名及审核是否已失效；有问题时退出码 1")
+    p.add_argument("case_number", metavar="CASE_NO")
+
     sub.add_parser("reindex", help="重建案件检索索引（升级或异常后使用；不改变业务数据）")
 
     audit = sub.add_parser("audit", help="执法全过程记录").add_subparsers(
@@ -138,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     from brigade_desk.cli_discretion import add_discretion_parser
 
     add_discretion_parser(sub, _date)
+
+    from brigade_desk.cli_documents import add_document_parsers
+
+    add_document_parsers(sub)
     return parser
 
 
@@ -403,6 +414,40 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from brigade_desk.core.timeutil import format_date
+
+    services = _open(args)
+    actor = _cli_actor()
+    try:
+        match args.review_command:
+            case "list":
+                rows = services.reviews.queue(actor, pending_only=args.pending)
+                if args.json:
+                    print_json(rows)
+                    return 0
+                for r in rows:
+                    flag = "【逾期】" if r.overdue else ""
+                    print(
+                        f"{flag}{r.case_number:<24} 第{r.round}轮 {r.status_label:<8} 期限 {format_date(r.due_on)}  {r.summary}"
+                    )
+                return 0
+            case "verify":
+                case = services.cases.find_by_number(actor, args.case_number)
+                report = services.reviews.verify_case(actor, case.id)
+                if report.ok:
+                    print(f"{case.case_number}：{report.checked} 个签名均有效，审核未失效")
+                    return 0
+                for problem in report.problems:
+                    print(f"{case.case_number}：{problem}", file=sys.stderr)
+                return EXIT_PROBLEM
+            case _:
+                build_parser().parse_args(["review", "--help"])
+                return EXIT_REFUSED
+    finally:
+        services.close()
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from brigade_desk.core import search
 
@@ -472,6 +517,24 @@ def cmd_discretion(args: argparse.Namespace) -> int:
     return run_discretion(args)
 
 
+def cmd_doc(args: argparse.Namespace) -> int:
+    from brigade_desk.cli_documents import run_doc
+
+    return run_doc(args)
+
+
+def cmd_casefile(args: argparse.Namespace) -> int:
+    from brigade_desk.cli_documents import run_casefile
+
+    return run_casefile(args)
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    from brigade_desk.cli_documents import run_forms
+
+    return run_forms(args)
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from brigade_desk.gui.main import run_gui
 
@@ -486,9 +549,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cases": cmd_cases,
     "deadlines": cmd_deadlines,
     "reindex": cmd_reindex,
+    "review": cmd_review,
     "audit": cmd_audit,
     "backup": cmd_backup,
     "discretion": cmd_discretion,
+    "doc": cmd_doc,
+    "casefile": cmd_casefile,
+    "forms": cmd_forms,
 }
 
 

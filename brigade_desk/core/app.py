@@ -22,6 +22,7 @@ from brigade_desk.core.services.evidence import EvidenceService
 from brigade_desk.core.services.leads import LeadService
 from brigade_desk.core.services.parties import PartyService
 from brigade_desk.core.services.procedure import ProcedureService
+from brigade_desk.core.services.reviews import ReviewService
 from brigade_desk.core.services.settings import SettingsService
 from brigade_desk.core.services.setup import SetupService
 from brigade_desk.core.services.users import UserService
@@ -41,6 +42,7 @@ class Services:
     backups: BackupService
     leads: LeadService
     procedure: ProcedureService
+    reviews: ReviewService
     calendar: CalendarService
     dashboard: DashboardService
     evidence: EvidenceService
@@ -60,6 +62,7 @@ class Services:
             backups=BackupService(store, clock),
             leads=LeadService(store, clock),
             procedure=ProcedureService(store, clock),
+            reviews=ReviewService(store, clock),
             calendar=CalendarService(store, clock),
             dashboard=DashboardService(store, clock),
             evidence=EvidenceService(store, clock),

@@ -39,6 +39,14 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef(
             "hearing_threshold_org_fen", "听证较大数额：法人和其他组织（分）", int, 30_000_00, 0, None
         ),
+        # Major-decision catalogue (DOMAIN.md 2.3, Gongyi defaults); the county's reference data replaces them.
+        SettingDef("major_fine_person_fen", "重大执法决定：对公民罚款（分）", int, 10_000_00, 0, None),
+        SettingDef(
+            "major_fine_org_fen", "重大执法决定：对法人和其他组织罚款（分）", int, 100_000_00, 0, None
+        ),
+        # A review without the legal-review body head's signature counts as none where this is on.
+        SettingDef("review_requires_head_signature", "法制审核须法制机构负责人签名", bool, False),
+        SettingDef("approvals_require_signature", "负责人审批须输入密码签名", bool, False),
         # Local rule (e.g. Shenzhen): 不予处罚 and 减轻 are decided by collective discussion.
         SettingDef("discussion_for_no_penalty_and_mitigation", "不予处罚、减轻处罚须集体讨论", bool, True),
     )

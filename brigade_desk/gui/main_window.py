@@ -270,6 +270,10 @@ class MainWindow(QMainWindow):
         if self.is_locked():
             return
         self.idle.pause()
+        try:
+            self.session.services.users.record_screen_lock(self.session.actor)
+        except BrigadeError as exc:  # locking must never fail because the record could not be written
+            self.statusBar().showMessage(f"锁定未能记入全过程记录：{exc.message}", 10_000)
         self.lock_screen.prepare()
         self.body.setCurrentWidget(self.lock_screen)
         self._set_work_actions_enabled(False)

@@ -13,11 +13,13 @@ import pytest
 
 from brigade_desk.core.app import Services
 from brigade_desk.core.errors import PermissionDenied, RuleViolation, ValidationError
+from brigade_desk.core.review import CHECKLIST
 from brigade_desk.core.rules.clocks import EventKind
 from brigade_desk.core.services.leads import LeadInput
 from brigade_desk.core.services.procedure import FilingInput, Proposal, RecordInput, SimpleInput
+from brigade_desk.core.services.reviews import ChecklistAnswer, DiscussionInput
 from brigade_desk.core.store import Store
-from tests.factories import Cast, Clock, cast_of
+from tests.factories import PASSWORD, Cast, Clock, cast_of
 
 
 @pytest.fixture
@@ -270,11 +272,18 @@ def test_hearing_request_and_presider_rules(svc: Services, cast: Cast) -> None:
             _version(svc, cast, case_id),
         )
     assert "须经法制审核" in info.value.message and "集体讨论" in info.value.message
-    p.submit_legal_review(cast.officer, case_id)
+    review_id = svc.reviews.submit(cast.officer, case_id)
     with pytest.raises(PermissionDenied, match="法制审核"):
-        p.complete_legal_review(cast.officer, case_id, True, "同意")
-    p.complete_legal_review(cast.reviewer, case_id, False, "证据不足，请补充询问笔录")
-    with pytest.raises(RuleViolation, match="法制审核未通过"):
+        svc.reviews.sign(cast.officer, review_id, _checklist(), "同意", "同意", PASSWORD)
+    svc.reviews.sign(
+        cast.reviewer,
+        review_id,
+        _checklist(facts=False),
+        "存在问题、建议修改后重新提交",
+        "证据不足，请补充询问笔录",
+        PASSWORD,
+    )
+    with pytest.raises(RuleViolation, match="须修改后重新提交审核"):
         p.decide(
             cast.leader,
             case_id,
@@ -284,23 +293,50 @@ def test_hearing_request_and_presider_rules(svc: Services, cast: Cast) -> None:
             ("罚款",),
             _version(svc, cast, case_id),
         )
-    p.submit_legal_review(cast.officer, case_id)
-    p.complete_legal_review(cast.reviewer, case_id, True, "事实清楚，证据充分，同意")
+    review_id = svc.reviews.submit(cast.officer, case_id)
+    svc.reviews.sign(cast.reviewer, review_id, _checklist(), "同意", "事实清楚，证据充分，同意", PASSWORD)
+    officer_opinion = (cast.officer.user_id, "同意", "")
     with pytest.raises(RuleViolation, match="两名以上行政机关负责人"):
-        p.record_discussion(
-            cast.leader, case_id, date(2025, 10, 28), (cast.leader.user_id, cast.officer.user_id), "同意"
+        svc.reviews.record_discussion(
+            cast.leader, case_id, _discussion(cast, extra=officer_opinion, only_one=True)
         )
-    p.record_discussion(
-        cast.leader,
-        case_id,
-        date(2025, 10, 28),
-        (cast.leader.user_id, cast.leader2.user_id),
-        "同意罚款5000元",
-    )
+    discussion_id = svc.reviews.record_discussion(cast.leader, case_id, _discussion(cast))
+    with pytest.raises(RuleViolation, match="签名确认"):
+        p.decide(
+            cast.leader,
+            case_id,
+            date(2025, 10, 28),
+            "penalty",
+            5_000_00,
+            ("罚款",),
+            _version(svc, cast, case_id),
+        )
+    svc.reviews.confirm_discussion(cast.leader, discussion_id, PASSWORD)
+    svc.reviews.confirm_discussion(cast.leader2, discussion_id, PASSWORD)
     p.decide(
         cast.leader, case_id, date(2025, 10, 28), "penalty", 5_000_00, ("罚款",), _version(svc, cast, case_id)
     )
     assert svc.cases.get(cast.officer, case_id).state == "decided"
+
+
+def _checklist(**answers: bool) -> list[ChecklistAnswer]:
+    return [
+        ChecklistAnswer(code, answers.get(code, True), "" if answers.get(code, True) else "存在问题")
+        for code, _ in CHECKLIST
+    ]
+
+
+def _discussion(
+    cast: Cast, extra: tuple[str, str, str] | None = None, only_one: bool = False
+) -> DiscussionInput:
+    opinions = [(cast.leader.user_id, "同意", "事实清楚"), (cast.leader2.user_id, "同意", "裁量适当")]
+    if only_one:
+        opinions = opinions[:1]
+    if extra:
+        opinions.append(extra)
+    return DiscussionInput(
+        date(2025, 10, 28), "镇政府会议室", "周内勤", "承办人汇报案情", "同意罚款5000元", tuple(opinions)
+    )
 
 
 def test_waiver_allows_an_early_decision(svc: Services, cast: Cast) -> None:

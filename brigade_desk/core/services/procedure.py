@@ -51,6 +51,7 @@ from brigade_desk.core.rules.procedure import (
     OUTCOMES,
     PENALTY_KINDS,
     STATE_LABELS,
+    TERMINAL_STATES,
     CaseState,
 )
 from brigade_desk.core.rules.workdays import WorkdayCalendar
@@ -771,6 +772,38 @@ class ProcedureService(Service):
             if case.state == CaseState.FILED.value:
                 self._move(session, actor, case, CaseState.INVESTIGATING)
             return record.id
+
+    @operation(Permission.CASE_EDIT)
+    def update_facts(
+        self, actor: Actor, case_id: str, summary: str, facts: str, place: str, version: int
+    ) -> None:
+        """Edit the case's 案由, facts and place; a save from an older copy is refused (version)."""
+        if not summary.strip():
+            raise ValidationError.single("案由", "请填写案由")
+        with self.store.write() as session:
+            case = _case(session, case_id)
+            ensure_unchanged(case, version, "案件")
+            if case.state in {s.value for s in TERMINAL_STATES} or case.state in (
+                CaseState.DECIDED.value,
+                CaseState.DECIDED_NO_PENALTY.value,
+            ):
+                raise RuleViolation("案件已作出决定或已办结，事实不能再修改；如有错误请以更正文书处理")
+            before = {"summary": case.summary, "facts": case.facts, "place": case.place}
+            case.summary, case.facts, case.place = summary.strip(), facts.strip(), place.strip()
+            case.updated_at = self.clock()
+            audit.record(
+                session,
+                actor,
+                audit.Change(
+                    "case.edit",
+                    "case",
+                    case.id,
+                    "修改案由、事实或地点",
+                    before=before,
+                    after={"summary": case.summary, "facts": case.facts, "place": case.place},
+                ),
+            )
+            search.index_cases(session, [case.id])
 
     @operation(Permission.CASE_APPROVE)
     def approve_measure(

@@ -95,7 +95,7 @@ class SetupService(Service):
                 parent_id=county.id if organ.kind == "township" else None,
                 is_self=True,
                 reconsideration_organ=organ.reconsideration_organ.strip()
-                or f"{organ.county_name.strip()}人民政府",
+                or _county_government(organ.county_name),
                 court=organ.court.strip(),
             )
             if organ.kind == "county":

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brigade_desk.core import audit
+from brigade_desk.core import audit, signing_keys
 from brigade_desk.core.errors import AuthError, FieldError, NotFound, PermissionDenied, ValidationError
 from brigade_desk.core.model import User
 from brigade_desk.core.rules.permissions import (
@@ -146,6 +146,7 @@ def insert_user(session: Session, actor: Actor | None, data: NewUser, now: datet
     )
     session.add(user)
     session.flush()
+    signing_keys.ensure_key(session, user, data.password, now)
     view = user_view(user)
     public = {k: v for k, v in view.__dict__.items() if k != "locked_until"}
     audit.record(
@@ -194,6 +195,7 @@ class UserService(Service):
             if not _password_matches(user, old_password):
                 raise AuthError("原密码不正确")
             user.password_hash = hash_password(new_password)
+            signing_keys.rewrap(session, user, old_password, new_password)
             audit.record(session, actor, audit.Change("user.password", "user", user.id, "修改本人密码"))
 
     @operation(Permission.USERS_MANAGE)
@@ -206,6 +208,8 @@ class UserService(Service):
             user = _user_by_login(session, login)
             user.password_hash = hash_password(new_password)
             user.failed_attempts, user.locked_until = 0, None
+            # The old seal cannot be opened without the old password: retire the key, make a new one.
+            signing_keys.replace(session, user, new_password, self.clock())
             audit.record(
                 session,
                 actor,
@@ -275,9 +279,40 @@ class UserService(Service):
 
     @operation(Permission.DASHBOARD_VIEW)
     def confirm_password(self, actor: Actor, password: str) -> bool:
-        """Unlocking a locked screen: the same person proves it is still them."""
-        with self.store.read() as session:
-            return _password_matches(_user_by_login(session, actor.login), password)
+        """Unlocking a locked screen: the same person proves it is still them. Wrong passwords count
+        towards the same lock-out as at sign-in, and every attempt is recorded."""
+        attempts = read_setting(self.store, "lockout_attempts")
+        lock_minutes = read_setting(self.store, "lockout_minutes")
+        now = self.clock()
+        with self.store.write() as session:
+            user = _user_by_login(session, actor.login)
+            if user.locked_until is not None and user.locked_until > now:
+                raise AuthError(f"密码错误次数过多，账户已锁定至 {format_datetime(user.locked_until)}")
+            ok = _password_matches(user, password)
+            if ok:
+                user.failed_attempts = 0
+            else:
+                user.failed_attempts += 1
+                if user.failed_attempts >= attempts:
+                    user.locked_until = now + timedelta(minutes=lock_minutes)
+                    user.failed_attempts = 0
+            audit.record(
+                session,
+                actor,
+                audit.Change(
+                    "auth.unlock" if ok else "auth.unlock_failed",
+                    "user",
+                    user.id,
+                    "解除屏幕锁定" if ok else "解锁失败：密码错误",
+                ),
+            )
+            return ok
+
+    @operation(Permission.DASHBOARD_VIEW)
+    def record_screen_lock(self, actor: Actor) -> None:
+        """The screen was locked (by the person or by idle time): part of the full-process record."""
+        with self.store.write() as session:
+            audit.record(session, actor, audit.Change("auth.lock", "user", actor.user_id, "锁定屏幕"))
 
 
 def _user_by_login(session: Session, login: str) -> User:
