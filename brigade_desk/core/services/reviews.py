@@ -214,6 +214,12 @@ def approval_message(approval: Approval) -> bytes:
 
 
 class ReviewService(Service):
+    def _refresh_due(self, session: Session, case: Case) -> None:
+        """Keep the case's next deadline current (the review clock starts and stops here)."""
+        from brigade_desk.core.services.procedure import ProcedureService  # procedure imports this module
+
+        ProcedureService(self.store, self.clock)._refresh_due(session, case)
+
     # --- submission -----------------------------------------------------------------------------
 
     @operation(Permission.CASE_EDIT)
@@ -260,6 +266,8 @@ class ReviewService(Service):
             )
             if case.state != CaseState.LEGAL_REVIEW.value:
                 case.state = CaseState.LEGAL_REVIEW.value
+            session.flush()
+            self._refresh_due(session, case)
             audit.record(
                 session,
                 actor,
@@ -392,6 +400,8 @@ class ReviewService(Service):
             review.checklist, review.opinion, review.opinion_text = answers, opinion, opinion_text.strip()
             review.signed_at, review.public_key, review.signature = now, public_key, signature
             review.status = OPINION_STATUS[opinion]
+            session.flush()
+            self._refresh_due(session, case)
             session.add(
                 CaseStep(
                     case_id=case.id,
