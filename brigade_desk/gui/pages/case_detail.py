@@ -192,6 +192,9 @@ class CaseDetailPane(QWidget):
         from brigade_desk.gui.discretion_panel import DiscretionTab  # imports CaseTab from this module
 
         self.discretion_tab = self.add_tab(DiscretionTab(session))
+        from brigade_desk.gui.pages.documents_tab import DocumentsTab  # imports CaseTab from this module
+
+        self.documents_tab = self.add_tab(DocumentsTab(session))
         self.history_tab = self.add_tab(CaseHistoryTab(session))
 
         detail = QWidget()
