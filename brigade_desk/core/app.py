@@ -25,6 +25,7 @@ from brigade_desk.core.services.procedure import ProcedureService
 from brigade_desk.core.services.reviews import ReviewService
 from brigade_desk.core.services.settings import SettingsService
 from brigade_desk.core.services.setup import SetupService
+from brigade_desk.core.services.sync import SyncService
 from brigade_desk.core.services.users import UserService
 from brigade_desk.core.store import Store, open_store
 from brigade_desk.core.timeutil import utc_now
@@ -48,6 +49,7 @@ class Services:
     evidence: EvidenceService
     discretion: DiscretionService
     documents: DocumentService
+    sync: SyncService
 
     @classmethod
     def over(cls, store: Store, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -68,6 +70,7 @@ class Services:
             evidence=EvidenceService(store, clock),
             discretion=DiscretionService(store, clock),
             documents=DocumentService(store, clock),
+            sync=SyncService(store, clock),
         )
 
     def all(self) -> list[Service]:

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     CASE_DELIVER = "case.deliver"
     CASE_ARCHIVE = "case.archive"
     REPORTER_VIEW = "lead.reporter_view"
+    SYNC_EXCHANGE = "sync.exchange"
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -65,6 +66,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.CASE_DELIVER: "登记送达",
     Permission.CASE_ARCHIVE: "归档案卷",
     Permission.REPORTER_VIEW: "查看举报人身份",
+    Permission.SYNC_EXCHANGE: "导出、导入与县级交换的数据包",
 }
 
 _EVERYONE = {Permission.CASE_VIEW, Permission.DASHBOARD_VIEW, Permission.USERS_VIEW}
@@ -81,7 +83,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.CLERK: frozenset(
         _EVERYONE
-        | {Permission.PARTY_EDIT, Permission.AUDIT_VIEW, Permission.CASE_DELIVER, Permission.CASE_ARCHIVE}
+        | {
+            Permission.PARTY_EDIT,
+            Permission.AUDIT_VIEW,
+            Permission.CASE_DELIVER,
+            Permission.CASE_ARCHIVE,
+            Permission.SYNC_EXCHANGE,
+        }
     ),
     Role.ADMIN: frozenset(
         _EVERYONE
@@ -92,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.BACKUP_MANAGE,
             Permission.DEMO_GENERATE,
+            Permission.SYNC_EXCHANGE,
         }
     ),
 }

@@ -112,9 +112,9 @@ class SetupService(Service):
                 ),
             )
             user = insert_user(session, None, admin_with_role, self.clock())
-            if organ.kind == "township":
-                load_starter_catalogue(session, None)
-                load_starter_benchmark_version(session, None, self.clock())
+            # A county owns the reference data it sends to its townships: it starts from the same set.
+            load_starter_catalogue(session, None)
+            load_starter_benchmark_version(session, None, self.clock())
         return view, user
 
     @open_operation("状态栏与文书在登录前也显示本机关名称")

@@ -1,0 +1,431 @@
+"""Record types that travel in bundles, and their canonical JSON lines.
+
+Every stream `records/<type>.jsonl` holds one canonical JSON object per line:
+
+    {"data": {...}, "id": "…", "op": "upsert", "type": "case", "version": 3}
+
+`data` carries exactly the type's fields (derived from the table's columns, minus what never
+travels such as password hashes and sealed private keys). Reading checks every line against the
+type: no missing or unknown field, each value of the right JSON type and within its length, UUIDs
+and hashes well formed, `id` equal to the key in `data`. A bundle with one bad line is refused
+whole (docs/bundle-format.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, Table, Text
+from sqlalchemy.sql.schema import Column
+
+from brigade_desk.core.canonical import canonical_json
+from brigade_desk.core.model import (
+    Approval,
+    Attachment,
+    AuditEvent,
+    BenchmarkVersion,
+    Case,
+    CaseDiscretion,
+    CaseOfficer,
+    CaseParty,
+    CasePowerItem,
+    CaseStep,
+    CollectiveDiscussion,
+    Delivery,
+    Document,
+    Evidence,
+    InvestigationRecord,
+    LegalReview,
+    Organ,
+    Party,
+    PowerItem,
+    Setting,
+    User,
+    UserKey,
+    VoidedNumber,
+    WorkdayOverride,
+)
+from brigade_desk.core.model.base import Base, UTCDateTime
+from brigade_desk.core.timeutil import as_utc
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+AREA_RE = re.compile(r"^[0-9]{6}$")
+RECORD_KEYS = frozenset({"type", "id", "version", "op", "data"})
+MAX_LINE = 16 * 1024 * 1024  # one record's line; a longer one is refused before it is parsed
+
+
+class RecordError(ValueError):
+    """A line that does not fit its type; the message names the field and the problem (Chinese)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    # uuid | sha256 | str | int | bool | date | datetime | json
+    kind: str
+    nullable: bool
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str
+    label: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    # The table the records land in (None: receipts, which only update sync tables).
+    table: Table | None
+    versioned: bool
+    # Which side owns (writes) records of this type: town | county.
+    owner: str
+    # upsert only, or upsert and delete (reference data the county removes).
+    ops: frozenset[str] = frozenset({"upsert"})
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def record_id(self, data: Mapping[str, Any]) -> str:
+        return "/".join(_key_text(data[k]) for k in self.key)
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _kind_of(table: Table, column: Column[Any]) -> str:
+    col_type = column.type
+    if isinstance(col_type, UTCDateTime):
+        return "datetime"
+    if isinstance(col_type, Date):
+        return "date"
+    if isinstance(col_type, Boolean):
+        return "bool"
+    if isinstance(col_type, Integer | BigInteger):
+        return "int"
+    if isinstance(col_type, JSON):
+        return "json"
+    if isinstance(col_type, Text):
+        return "str"
+    if isinstance(col_type, String):
+        targets = [(fk.column.table.name, fk.column.name) for fk in column.foreign_keys]
+        if (table.name, column.name) == ("attachment", "sha256") or ("attachment", "sha256") in targets:
+            return "sha256"
+        if col_type.length == 36 and (column.primary_key or targets or column.name.endswith("_id")):
+            return "uuid"
+        return "str"
+    raise TypeError(f"no bundle encoding for {table.name}.{column.name}: {col_type!r}")
+
+
+def fields_of(
+    model: type[Base], *, exclude: Iterable[str] = (), only: Iterable[str] | None = None, **kinds: str
+) -> tuple[Field, ...]:
+    table = _table(model)
+    skip, wanted = set(exclude), set(only) if only is not None else None
+    fields = []
+    for column in table.columns:
+        if column.name in skip or (wanted is not None and column.name not in wanted):
+            continue
+        kind = kinds.get(column.name) or _kind_of(table, column)
+        length = getattr(column.type, "length", None) if kind == "str" else None
+        fields.append(Field(column.name, kind, bool(column.nullable), length))
+    return tuple(fields)
+
+
+def _table_type(
+    name: str,
+    label: str,
+    model: type[Base],
+    owner: str,
+    *,
+    exclude: Iterable[str] = (),
+    only: Iterable[str] | None = None,
+    ops: frozenset[str] = frozenset({"upsert"}),
+    **kinds: str,
+) -> RecordType:
+    table = _table(model)
+    fields = fields_of(model, exclude=exclude, only=only, **kinds)
+    key = tuple(c.name for c in table.primary_key.columns)
+    return RecordType(
+        name=name,
+        label=label,
+        fields=fields,
+        key=key,
+        table=table,
+        versioned="version" in table.columns and any(f.name == "version" for f in fields),
+        owner=owner,
+        ops=ops,
+    )
+
+
+# --- the types, in the order a receiver applies them (references before what refers to them) ------
+
+TOWN_TYPES: tuple[RecordType, ...] = (
+    # The sender's own organ row; its parent and `is_self` are the sender's business.
+    _table_type("organ", "执法主体", Organ, "town", exclude=("parent_id", "is_self")),
+    # Officers and staff: never a password hash or lock-out counters.
+    _table_type("user", "人员", User, "town", exclude=("password_hash", "failed_attempts", "locked_until")),
+    # Public keys that verify reviewers' and leaders' signatures; the sealed private half stays home.
+    _table_type("user_key", "人员签名公钥", UserKey, "town", exclude=("sealed",)),
+    _table_type("party", "当事人", Party, "town"),
+    # The catalogue belongs to the county: a township names the items its cases use, so the county
+    # can match them by code and catalogue version; these records never change the county's catalogue.
+    _table_type(
+        "power_item_ref",
+        "权责事项（对照）",
+        PowerItem,
+        "county",
+        only=("id", "code", "catalogue_version", "name"),
+    ),
+    _table_type(
+        "benchmark_ref",
+        "裁量基准（对照）",
+        BenchmarkVersion,
+        "county",
+        only=("id", "series", "version_number", "digest"),
+    ),
+    _table_type("attachment", "附件", Attachment, "town"),
+    _table_type("case", "案件", Case, "town"),
+    _table_type("case_party", "案件当事人", CaseParty, "town"),
+    _table_type("case_officer", "案件承办人员", CaseOfficer, "town"),
+    _table_type("case_power_item", "案件权责事项", CasePowerItem, "town"),
+    _table_type("investigation_record", "笔录", InvestigationRecord, "town"),
+    _table_type("evidence", "证据", Evidence, "town"),
+    _table_type("case_step", "办案环节", CaseStep, "town"),
+    _table_type("approval", "审批", Approval, "town"),
+    _table_type("legal_review", "法制审核", LegalReview, "town"),
+    _table_type("collective_discussion", "集体讨论", CollectiveDiscussion, "town"),
+    _table_type("case_discretion", "裁量结果", CaseDiscretion, "town"),
+    _table_type("document", "文书", Document, "town"),
+    _table_type("delivery", "送达", Delivery, "town"),
+    _table_type("voided_doc_number", "作废文号", VoidedNumber, "town"),
+    # The township's full-process record; actor ids are empty for system events.
+    _table_type("audit_event", "执法全过程记录", AuditEvent, "town", actor_id="str"),
+)
+
+COUNTY_SETTINGS = (
+    "hearing_threshold_person_fen",
+    "hearing_threshold_org_fen",
+    "discussion_for_no_penalty_and_mitigation",
+)
+
+RECEIPT = RecordType(
+    name="receipt",
+    label="回执",
+    fields=(
+        Field("bundle_id", "uuid", False),
+        Field("sequence", "int", False),
+        Field("applied_at", "datetime", False),
+        Field("outcome", "json", False),
+        Field("rejected", "int", False),
+    ),
+    key=("bundle_id",),
+    table=None,
+    versioned=False,
+    owner="county",
+)
+REJECTION = RecordType(
+    name="rejection",
+    label="回执：拒收的记录",
+    fields=(
+        Field("bundle_id", "uuid", False),
+        Field("record_type", "str", False, 40),
+        Field("record_id", "str", False, 80),
+        Field("reason", "str", False, None),
+    ),
+    key=("bundle_id", "record_type", "record_id"),
+    table=None,
+    versioned=False,
+    owner="county",
+)
+
+COUNTY_TYPES: tuple[RecordType, ...] = (
+    _table_type("power_item", "权责事项", PowerItem, "county"),
+    _table_type("discretion_benchmark", "裁量基准", BenchmarkVersion, "county"),
+    _table_type(
+        "workday_override", "工作日调整", WorkdayOverride, "county", ops=frozenset({"upsert", "delete"})
+    ),
+    _table_type("setting", "县级设定（听证、集体讨论标准）", Setting, "county"),
+    # The county's roster: enforcement certificates of each township's officers.
+    _table_type(
+        "officer_certificate",
+        "执法证信息",
+        User,
+        "county",
+        only=(
+            "id",
+            "display_name",
+            "certificate_no",
+            "certificate_valid_from",
+            "certificate_valid_to",
+            "legal_review_qualified",
+        ),
+    ),
+    RECEIPT,
+    REJECTION,
+)
+
+TYPES: dict[str, RecordType] = {t.name: t for t in (*TOWN_TYPES, *COUNTY_TYPES)}
+KIND_TYPES: dict[str, tuple[RecordType, ...]] = {"town_data": TOWN_TYPES, "county_data": COUNTY_TYPES}
+
+
+# --- encoding ------------------------------------------------------------------------------------
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def encode_data(rtype: RecordType, row: Mapping[str, Any]) -> dict[str, Any]:
+    return {f.name: _encode_value(row[f.name]) for f in rtype.fields}
+
+
+def encode_line(rtype: RecordType, row: Mapping[str, Any], op: str = "upsert") -> bytes:
+    data = encode_data(rtype, row)
+    version = int(row["version"]) if rtype.versioned else 0
+    return canonical_json(
+        {"type": rtype.name, "id": rtype.record_id(row), "version": version, "op": op, "data": data}
+    )
+
+
+# --- decoding ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    type: RecordType
+    id: str
+    version: int
+    op: str
+    data: dict[str, Any]  # python values (dates, datetimes), ready for the table
+    raw: dict[str, Any]  # the JSON form, kept for the quarantine and for digests
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise RecordError(f"字段“{key}”重复出现")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise RecordError(f"不允许的数值 {name}")
+
+
+def parse_json(text: bytes) -> Any:
+    """Strict JSON: UTF-8, no duplicate keys, no NaN or Infinity."""
+    try:
+        return json.loads(text.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise RecordError("不是有效的 UTF-8 文本") from exc
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"JSON 格式错误（{exc.msg}，第 {exc.colno} 列）") from exc
+
+
+def _check_value(field: Field, value: Any) -> Any:
+    name = field.name
+    if value is None:
+        if field.nullable:
+            return None
+        raise RecordError(f"字段“{name}”不能为空")
+    kind = field.kind
+    if kind == "json":
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise RecordError(f"字段“{name}”应为布尔值")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RecordError(f"字段“{name}”应为整数")
+        if abs(value) >= 2**63:
+            raise RecordError(f"字段“{name}”的数值超出范围")
+        return value
+    if not isinstance(value, str):
+        raise RecordError(f"字段“{name}”应为文本")
+    if kind == "uuid":
+        if not UUID_RE.match(value):
+            raise RecordError(f"字段“{name}”不是有效的 UUID：{value[:60]}")
+        return value
+    if kind == "sha256":
+        if not SHA256_RE.match(value):
+            raise RecordError(f"字段“{name}”不是有效的 SHA-256 值")
+        return value
+    if kind == "date":
+        try:
+            if len(value) != 10:
+                raise ValueError(value)
+            return date.fromisoformat(value)
+        except ValueError:
+            raise RecordError(f"字段“{name}”应为日期 YYYY-MM-DD：{value[:40]}") from None
+    if kind == "datetime":
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise RecordError(f"字段“{name}”应为带时区的时间：{value[:40]}") from None
+        if parsed.tzinfo is None:
+            raise RecordError(f"字段“{name}”的时间缺少时区")
+        return as_utc(parsed)
+    if field.max_length is not None and len(value) > field.max_length:
+        raise RecordError(f"字段“{name}”超过 {field.max_length} 个字符")
+    if "\x00" in value:
+        raise RecordError(f"字段“{name}”含有空字符")
+    return value
+
+
+def decode_line(rtype: RecordType, line: bytes) -> Record:
+    if len(line) > MAX_LINE:
+        raise RecordError(f"一条记录超过 {MAX_LINE // (1024 * 1024)} MB")
+    obj = parse_json(line)
+    if not isinstance(obj, dict):
+        raise RecordError("每行应为一个 JSON 对象")
+    keys = set(obj)
+    if keys != RECORD_KEYS:
+        missing, extra = sorted(RECORD_KEYS - keys), sorted(keys - RECORD_KEYS)
+        raise RecordError(
+            "记录结构不符"
+            + (f"，缺少 {'、'.join(missing)}" if missing else "")
+            + (f"，多出 {'、'.join(extra)}" if extra else "")
+        )
+    if obj["type"] != rtype.name:
+        raise RecordError(f"记录类型“{str(obj['type'])[:40]}”与所在数据流“{rtype.name}”不符")
+    if obj["op"] not in rtype.ops:
+        raise RecordError(f"不允许的操作“{str(obj['op'])[:20]}”")
+    version = obj["version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0 or version >= 2**31:
+        raise RecordError("版本号应为非负整数")
+    raw = obj["data"]
+    if not isinstance(raw, dict):
+        raise RecordError("data 应为 JSON 对象")
+    names = set(rtype.field_names)
+    if set(raw) != names:
+        missing, extra = sorted(names - set(raw)), sorted(set(raw) - names)
+        raise RecordError(
+            "字段不符"
+            + (f"，缺少 {'、'.join(missing)}" if missing else "")
+            + (f"，未知字段 {'、'.join(e[:40] for e in extra[:5])}" if extra else "")
+        )
+    data = {f.name: _check_value(f, raw[f.name]) for f in rtype.fields}
+    if not isinstance(obj["id"], str) or obj["id"] != rtype.record_id(raw):
+        raise RecordError("记录标识 id 与其数据中的主键不符")
+    if rtype.versioned and data.get("version") != version:
+        raise RecordError("记录版本与其数据中的 version 不符")
+    return Record(rtype, obj["id"], version, obj["op"], data, raw)
