@@ -20,7 +20,16 @@ from brigade_desk.core import audit
 from brigade_desk.core.app import Services
 from brigade_desk.core.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from brigade_desk.core.files import path_for
-from brigade_desk.core.model import Attachment, AuditEvent, Case, Evidence, InvestigationRecord
+from brigade_desk.core.model import (
+    Attachment,
+    AuditEvent,
+    Case,
+    CaseStep,
+    Delivery,
+    Document,
+    Evidence,
+    InvestigationRecord,
+)
 from brigade_desk.core.rules import evidence as rules
 from brigade_desk.core.services import evidence as evidence_module
 from brigade_desk.core.services.evidence import EvidenceInput
@@ -653,6 +662,87 @@ def test_service_of_documents_counts_receipts_and_stresses_av_for_disputed_modes
     receipts = [rules.EvidenceFact(f"e{n}", "delivery", False, "documentary") for n in range(2)]
     (step,) = rules.completeness([], receipts, served).steps
     assert step.complete and step.advised == ("音像记录",)
+
+
+def test_each_recorded_service_needs_its_receipt_and_is_not_counted_twice() -> None:
+    deliveries = [
+        rules.DeliveryFact(
+            "d1", "行政处罚事先告知书", "直接送达", date(2025, 9, 29), date(2025, 9, 29), True, False
+        ),
+        rules.DeliveryFact(
+            "d2", "行政处罚决定书", "留置送达", date(2025, 10, 20), date(2025, 10, 20), False, True
+        ),
+        rules.DeliveryFact("d3", "催告书", "公告送达", date(2025, 11, 3), date(2025, 12, 3), False, False),
+    ]
+    # The procedure's steps for the same services (the document service records both).
+    steps = [
+        rules.ProcedureFact("prior_notice_served", date(2025, 9, 29), mode="直接送达"),
+        rules.ProcedureFact("decision_served", date(2025, 10, 20), mode="留置送达"),
+        rules.ProcedureFact("demand_notice_served", date(2025, 12, 3), mode="公告送达"),
+    ]
+    report = rules.completeness([], [], steps, deliveries)
+    assert [s.title for s in report.steps] == [
+        "送达《行政处罚事先告知书》（2025年9月29日，直接送达）",
+        "送达《行政处罚决定书》（2025年10月20日，留置送达）",
+        "送达《催告书》（2025年11月3日，公告送达）",
+    ]
+    first, second, third = report.steps
+    assert first.complete and first.advised == ("音像记录",)
+    assert second.missing == ("送达回证",) and "音像记录" in second.present
+    assert third.complete and third.present == ("送达公告及公告情况",)
+    assert "公告送达宜全程音像记录" in third.needs[1].note
+
+
+def test_completeness_reads_the_document_services_deliveries(svc: Services, cast: Cast, case_id: str) -> None:
+    with svc.store.write() as session:
+        notice = Document(
+            case_id=case_id,
+            form_id="prior_notice",
+            form_version="1",
+            title="行政处罚事先告知书",
+            kind="outward",
+            status="issued",
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(notice)
+        session.flush()
+        served = Delivery(
+            document_id=notice.id,
+            case_id=case_id,
+            mode="直接送达",
+            delivered_on=date(2025, 9, 23),
+            effective_on=date(2025, 9, 23),
+            addressee="陈喆",
+            recorded_at=NOW,
+        )
+        session.add(served)
+        session.add(
+            CaseStep(
+                case_id=case_id, kind="prior_notice_served", on=date(2025, 9, 23), detail={}, recorded_at=NOW
+            )
+        )
+        session.flush()
+        delivery_id = served.id
+    (step,) = svc.evidence.completeness(cast.officer, case_id).steps
+    assert step.title == "送达《行政处罚事先告知书》（2025年9月23日，直接送达）"
+    assert step.missing == ("送达回证",)
+    with svc.store.write() as session:
+        session.add(
+            Document(
+                case_id=case_id,
+                form_id="delivery_receipt",
+                form_version="1",
+                title="送达回证",
+                kind="outward",
+                status="issued",
+                delivery_id=delivery_id,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    (step,) = svc.evidence.completeness(cast.officer, case_id).steps
+    assert step.complete
 
 
 def test_exif_time_with_and_without_an_offset() -> None:

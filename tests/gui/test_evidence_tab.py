@@ -92,6 +92,17 @@ def _choose_files(monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: ([str(p) for p in paths], ""))
 
 
+def _colour_of(tab: EvidenceTab, text: str) -> QColor | None:
+    """The colour the completeness panel shows the line with `text` in."""
+    block = tab.completeness.body.document().begin()
+    while block.isValid():
+        if text in block.text():
+            fragment = block.begin().fragment()
+            return fragment.charFormat().foreground().color()
+        block = block.next()
+    return None
+
+
 def _count(services: Services, model: type, **where: object) -> int:
     with services.store.read() as session:
         query = select(func.count()).select_from(model)
@@ -116,9 +127,8 @@ def test_a_file_added_through_the_tab_shows_its_thumbnail_and_the_panel_shows_wh
     missing = tab.completeness.missing_texts()
     assert any("查封（扣押）现场笔录" in m for m in missing)
     assert any("全程音像记录" in m for m in missing)
-    top = tab.completeness.tree.topLevelItem(0)
-    assert top is not None and top.foreground(0).color() == QColor(ERROR)
-    assert top.child(1).foreground(0).color() == QColor(ERROR)
+    assert _colour_of(tab, "查封（扣押）现场笔录（必须）：缺少") == QColor(ERROR)
+    assert _colour_of(tab, "全程音像记录（必须）：缺少") == QColor(ERROR)
 
     photo = make_jpeg(tmp_path / "IMG_0001.JPG")
     _choose_files(monkeypatch, photo)
@@ -140,6 +150,7 @@ def test_a_file_added_through_the_tab_shows_its_thumbnail_and_the_panel_shows_wh
     assert "已登记 1 个文件" in tab.message.text()
     # The photo (an AV record) filed under the seizure: only the seizure record is missing now.
     assert [m for m in tab.completeness.missing_texts() if "全程音像记录" in m] == []
+    assert _colour_of(tab, "全程音像记录（必须）：已有") != QColor(ERROR)
     assert any("查封（扣押）现场笔录" in m for m in tab.completeness.missing_texts())
 
 

@@ -310,6 +310,10 @@ _DOCUMENT_OF_DELIVERY: dict[str, str] = {
     "service_by_publication": "送达公告",
 }
 AV_EMPHASIS_DELIVERY_MODES = frozenset({"留置送达", "公告送达"})
+# Modes whose proof of service is a 送达回证 (public notice and e-service are proved by their own
+# record); the same set as the document service's.
+RECEIPT_MODES = frozenset({"直接送达", "留置送达", "邮寄送达", "委托送达"})
+_PROOF_OF_OTHER_MODES = {"公告送达": "送达公告及公告情况", "电子送达": "电子送达记录"}
 
 
 def step_label(code: str) -> str:
@@ -343,6 +347,19 @@ class ProcedureFact:
     on: date
     ref: str | None = None
     mode: str = ""
+
+
+@dataclass(frozen=True)
+class DeliveryFact:
+    """One service of an issued document, as the document service records it (`Delivery`)."""
+
+    id: str
+    document: str  # the served document's title: 行政处罚决定书
+    mode: str
+    on: date  # the day of service (of publication, for 公告送达)
+    effective_on: date
+    receipt: bool  # a 送达回证 was issued for this service
+    av: bool  # an audio-video record of the service is linked
 
 
 @dataclass(frozen=True)
@@ -441,14 +458,16 @@ def completeness(
     records: Iterable[RecordFact],
     evidence: Iterable[EvidenceFact],
     procedure: Iterable[ProcedureFact] = (),
+    deliveries: Iterable[DeliveryFact] = (),
 ) -> CaseCompleteness:
     """Per step of the case: which text and audio-video records it needs and which are missing.
 
     A step is in the case when it has its record (笔录), when the procedure recorded it (a seizure,
     a hearing held, a document served, a leader's approval of preservation or seizure), or when
-    evidence was filed under it. Records are one step each; service of documents is one step for the
-    whole case (its receipts are counted against the services)."""
+    evidence was filed under it. Records are one step each, and so is each recorded service of a
+    document."""
     records = sorted(records, key=lambda r: (r.started_at, r.id))
+    deliveries = list(deliveries)
     evidence = list(evidence)
     procedure = sorted(procedure, key=lambda p: p.on)
     av_by_record: dict[str, int] = {}
@@ -504,27 +523,46 @@ def completeness(
         ]
         out.append(_finish(rule, title, on, None, needs))
 
-    # 3. Service of documents: each service needs its receipt; AV where it is disputed.
-    services = [p for p in procedure if _STEP_OF_CASE_STEP.get(p.kind) == "delivery"]
+    # 3. Service of documents. Each service recorded by the document service is one step: it needs
+    #    its 送达回证 (or, for 公告送达 and 电子送达, their own record). Services the procedure recorded
+    #    without such a record are one step for the case, their receipts counted.
+    rule = STEP_RULE_BY_CODE["delivery"]
+    loose_delivery_av = loose_av.get("delivery", 0)
+    unmatched = [p for p in procedure if _STEP_OF_CASE_STEP.get(p.kind) == "delivery"]
+    for d in sorted(deliveries, key=lambda d: (d.on, d.id)):
+        match = next((p for p in unmatched if p.on in (d.on, d.effective_on)), None)
+        if match is not None:
+            unmatched.remove(match)
+        if d.mode in RECEIPT_MODES:
+            text = Need(
+                "送达回证", "text", REQUIRED, d.receipt, "已签发" if d.receipt else "尚未制作送达回证"
+            )
+        else:
+            text = Need(_PROOF_OF_OTHER_MODES.get(d.mode, "送达记录"), "text", REQUIRED, True, "已记录")
+        emphasis = f"{d.mode}宜全程音像记录" if d.mode in AV_EMPHASIS_DELIVERY_MODES else ""
+        av = _av_need(rule, int(d.av), loose_delivery_av, linked_only=False, emphasis=emphasis)
+        title = f"送达《{d.document}》（{_day(d.on)}，{d.mode}）"
+        out.append(_finish(rule, title, d.on, None, [text, av]))
+
     delivery_records = [r for r in records if r.kind == "delivery"]
-    if services or delivery_records or "delivery" in paper_by_step or "delivery" in loose_av:
-        rule = STEP_RULE_BY_CODE["delivery"]
+    others = bool(delivery_records or "delivery" in paper_by_step or loose_delivery_av)
+    if unmatched or (others and not deliveries):
         receipts = len(delivery_records) + paper_by_step.get("delivery", 0)
-        wanted = max(len(services), 1)
+        wanted = max(len(unmatched), 1)
         served = "、".join(
             f"{_DOCUMENT_OF_DELIVERY.get(p.kind, '文书')}（{_day(p.on)}{'，' + p.mode if p.mode else ''}）"
-            for p in services
+            for p in unmatched
         )
         text_note = f"已有{receipts}份，应有{wanted}份" if receipts < wanted else f"已有{receipts}份"
-        modes = sorted({p.mode for p in services} & AV_EMPHASIS_DELIVERY_MODES)
+        modes = sorted({p.mode for p in unmatched} & AV_EMPHASIS_DELIVERY_MODES)
         emphasis = f"本案有{'、'.join(modes)}，宜全程音像记录" if modes else ""
         av_linked = sum(av_by_record.get(r.id, 0) for r in delivery_records)
         needs = [
             Need(rule.text_label, "text", REQUIRED, receipts >= wanted, text_note),
-            _av_need(rule, av_linked, loose_av.get("delivery", 0), linked_only=False, emphasis=emphasis),
+            _av_need(rule, av_linked, loose_delivery_av, linked_only=False, emphasis=emphasis),
         ]
         title = f"{rule.label}：{served}" if served else rule.label
-        first = services[0].on if services else None
+        first = unmatched[0].on if unmatched else None
         out.append(_finish(rule, title, first, None, needs))
 
     order = {r.code: n for n, r in enumerate(STEP_RULES)}

@@ -40,6 +40,8 @@ from brigade_desk.core.model import (
     AuditEvent,
     Case,
     CaseStep,
+    Delivery,
+    Document,
     Evidence,
     InvestigationRecord,
 )
@@ -50,6 +52,7 @@ from brigade_desk.core.rules.evidence import (
     STEP_LABELS,
     STEP_RULES,
     CaseCompleteness,
+    DeliveryFact,
     EvidenceFact,
     MediaCategory,
     ProcedureFact,
@@ -813,7 +816,33 @@ class EvidenceService(Service):
                     select(Approval).where(Approval.case_id == case_id, Approval.approved)
                 ).scalars()
             ]
-        return completeness(records, evidence, steps + approvals)
+            served = session.execute(
+                select(Delivery, Document.title)
+                .join(Document, Document.id == Delivery.document_id)
+                .where(Delivery.case_id == case_id)
+            ).all()
+            receipts = set(
+                session.execute(
+                    select(Document.delivery_id).where(
+                        Document.case_id == case_id,
+                        Document.form_id == "delivery_receipt",
+                        Document.status == "issued",
+                    )
+                ).scalars()
+            )
+            deliveries = [
+                DeliveryFact(
+                    d.id,
+                    title,
+                    d.mode,
+                    d.delivered_on,
+                    d.effective_on,
+                    d.id in receipts,
+                    bool(d.av_evidence_id),
+                )
+                for d, title in served
+            ]
+        return completeness(records, evidence, steps + approvals, deliveries)
 
 
 def _snapshot(item: Evidence) -> dict[str, object]:

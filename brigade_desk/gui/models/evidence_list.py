@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QImageReader, QPainter, QPixmap
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from brigade_desk.core.services.evidence import EvidenceView
@@ -26,8 +26,15 @@ _CATEGORY_ICONS = {
     "audio": QStyle.StandardPixmap.SP_MediaVolume,
     "document": QStyle.StandardPixmap.SP_FileDialogDetailedView,
     "other": QStyle.StandardPixmap.SP_FileIcon,
-    "item": QStyle.StandardPixmap.SP_DriveHDIcon,
     "photo": QStyle.StandardPixmap.SP_MessageBoxWarning,  # a picture without a thumbnail: undecodable
+}
+_CAPTIONS = {
+    "video": "录像",
+    "audio": "录音",
+    "document": "文档",
+    "other": "文件",
+    "item": "实物",
+    "photo": "无法预览",
 }
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,14 +50,27 @@ def human_size(size: int) -> str:
 
 
 def _placeholder(kind: str) -> QIcon:
-    """A category icon centred on a light tile, so grid cells line up with the thumbnails."""
-    style = QApplication.style()
-    symbol = style.standardIcon(_CATEGORY_ICONS.get(kind, QStyle.StandardPixmap.SP_FileIcon))
+    """A light tile with the category's symbol and its name, the size of a landscape thumbnail."""
     tile = QPixmap(ICON_PX, ICON_PX * 3 // 4)
     tile.fill(QColor("#eceff1"))
     painter = QPainter(tile)
-    side = ICON_PX // 3
-    symbol.paint(painter, (tile.width() - side) // 2, (tile.height() - side) // 2, side, side)
+    side = ICON_PX // 4
+    symbol = _CATEGORY_ICONS.get(kind)
+    font = QFont(QApplication.font())
+    font.setPixelSize(ICON_PX // 7)
+    painter.setFont(font)
+    painter.setPen(QColor("#455a64"))
+    if symbol is None:  # physical evidence: the word alone, large
+        font.setPixelSize(ICON_PX // 4)
+        painter.setFont(font)
+        painter.drawText(tile.rect(), Qt.AlignmentFlag.AlignCenter, _CAPTIONS.get(kind, ""))
+    else:
+        icon = QApplication.style().standardIcon(symbol)
+        icon.paint(painter, (tile.width() - side) // 2, tile.height() // 2 - side, side, side)
+        caption = QRect(0, tile.height() // 2 + 8, tile.width(), tile.height() // 2 - 8)
+        painter.drawText(
+            caption, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, _CAPTIONS.get(kind, "")
+        )
     painter.end()
     return QIcon(tile)
 
@@ -132,4 +152,4 @@ class EvidenceListModel(QAbstractListModel):
         return self._placeholders[kind]
 
     def icon_size(self, grid: bool) -> QSize:
-        return QSize(120, 90) if grid else QSize(48, 36)
+        return QSize(108, 81) if grid else QSize(48, 36)

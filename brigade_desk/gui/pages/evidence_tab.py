@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QProgressDialog,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -131,22 +133,32 @@ class EvidenceTab(CaseTab):
         self.set_list_mode(False)
 
         # --- details -----------------------------------------------------------------------------
-        self.values: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel | QLineEdit] = {}
         details_body = QWidget()
         form = QFormLayout(details_body)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setContentsMargins(4, 4, 4, 4)
         for key, title in self.DETAIL_FIELDS:
-            label = QLabel()
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.values[key] = label
-            form.addRow(f"{title}：", label)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.TypeWriter)
-        self.values["sha256"].setFont(mono)
+            value: QLabel | QLineEdit
+            if key == "sha256":
+                # 64 characters that cannot wrap: a read-only line scrolls inside and copies whole.
+                value = QLineEdit()
+                value.setReadOnly(True)
+                value.setFrame(False)
+                mono = QFont("monospace")
+                mono.setStyleHint(QFont.StyleHint.TypeWriter)
+                value.setFont(mono)
+            else:
+                value = QLabel()
+                value.setWordWrap(True)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                # A long file name must not widen the pane: wrap where possible, clip otherwise.
+                value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            self.values[key] = value
+            form.addRow(f"{title}：", value)
         details = QScrollArea()
         details.setWidgetResizable(True)
+        details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         details.setWidget(details_body)
 
         # --- completeness ------------------------------------------------------------------------
@@ -171,9 +183,10 @@ class EvidenceTab(CaseTab):
         self.splitter.addWidget(grid_box)
         self.splitter.addWidget(details)
         self.splitter.addWidget(completeness_box)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([500, 300, 300])
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -242,7 +255,7 @@ class EvidenceTab(CaseTab):
         self.view.setIconSize(self.model.icon_size(grid=not as_list))
         self.view.setFlow(QListView.Flow.TopToBottom if as_list else QListView.Flow.LeftToRight)
         self.view.setWrapping(not as_list)
-        self.view.setGridSize(QSize() if as_list else QSize(140, 140))
+        self.view.setGridSize(QSize() if as_list else QSize(122, 128))
         self.view.setSpacing(2 if as_list else 4)
 
     def current_item(self) -> EvidenceView | None:
@@ -260,14 +273,15 @@ class EvidenceTab(CaseTab):
         if item is None:
             for label in self.values.values():
                 label.setText("—")
+            self.values["sha256"].clear()
             self.values["title"].setText("选择一件证据查看详情")
             return
         file_text = "（实物，无电子文件）"
         if item.has_file:
             file_text = f"{item.file_name}　{item.category_label}，{item.media_type}，{human_size(item.size)}"
-        captured = show_datetime(item.captured_at) if item.captured_at else ""
         if item.category == "photo" and item.thumbnail_path is None:
-            captured = (captured + "　" if captured else "") + "图片无法解码，未生成缩略图"
+            file_text += "；图片无法解码，未生成缩略图"
+        captured = show_datetime(item.captured_at) if item.captured_at else ""
         shown = {
             "title": item.title,
             "kind": item.kind_label,
@@ -282,6 +296,9 @@ class EvidenceTab(CaseTab):
         }
         for key, label in self.values.items():
             label.setText(shown[key] or "—")
+        self.values["sha256"].setText(shown["sha256"])
+        if isinstance(self.values["sha256"], QLineEdit):
+            self.values["sha256"].setCursorPosition(0)
 
     def _update_buttons(self) -> None:
         can_edit = self.session.can(Permission.CASE_EDIT)
