@@ -353,6 +353,7 @@ class GenerateDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存草稿")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -516,12 +517,20 @@ class DeliveryDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("登记")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        body = QWidget()
+        body.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self.resize(600, 760)
 
     def _mode_changed(self, mode: str) -> None:
         notes = {
@@ -582,6 +591,7 @@ class DeliveryDialog(QDialog):
                         target.show()
             set_error_style(self.message)
             self.message.setText(exc.message)
+            self.adjustSize()
             return
         self.accept()
 
@@ -666,6 +676,7 @@ class ListDialog(QDialog):
         items.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         items.addItems(lines)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
