@@ -36,9 +36,12 @@ SECTION_LABELS = {
     "documents": "文书草稿",
 }
 
-# The legal-review checklist (DOMAIN.md 2.3), answered item by item.
+# The legal-review checklist (DOMAIN.md 2.3), answered item by item. Each question is put so that
+# the answer a sound case gets is `ok` (no problem); a "not ok" answer needs a note saying what is
+# wrong. Every question reads 是 for ok except the last: 是否涉嫌犯罪需要移送 is answered 否 when
+# nothing needs transferring (INVERTED), so the form shows and prints the words a reviewer means.
 CHECKLIST = (
-    ("subject", "执法主体是否合法，是否超越法定权限"),
+    ("subject", "执法主体是否合法，是否在法定权限内"),
     ("officers", "执法人员是否具备执法资格"),
     ("party", "当事人基本情况是否清楚准确"),
     ("facts", "事实是否清楚，证据是否合法、充分、确凿"),
@@ -49,6 +52,16 @@ CHECKLIST = (
     ("crime", "是否涉嫌犯罪需要移送司法机关"),
 )
 OPINIONS = ("同意", "存在问题、建议修改后重新提交", "不同意")
+INVERTED = frozenset({"crime"})
+
+
+def answer_text(item: str, ok: bool) -> str:
+    """The reviewer's answer as words: 是 / 否 (the crime-transfer question the other way round)."""
+    return ("否" if ok else "是") if item in INVERTED else ("是" if ok else "否")
+
+
+def checklist_label(item: str) -> str:
+    return dict(CHECKLIST).get(item, item)
 
 
 def build_package(session: Session, case: Case) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from brigade_desk.core.documents.definition import FieldDef, FormDef
 from brigade_desk.core.documents.values import check_value, is_empty, lookup
 from brigade_desk.core.rules.late_fine import compute_late_fine
 from brigade_desk.core.rules.money import amount_in_capitals, format_yuan
-from brigade_desk.core.timeutil import beijing_today, format_date
+from brigade_desk.core.timeutil import beijing_today, format_date, format_datetime
 
 # Data paths filled only from the case's records: never typed over at generation.
 PROTECTED_PREFIXES = (
@@ -189,6 +189,52 @@ class ApprovalFacts:
 
 
 @dataclass(frozen=True)
+class SignatureFacts:
+    """A personal signature on a review or discussion: who, in what capacity, with which key."""
+
+    name: str
+    role: str  # 审核人 / 法制机构负责人 / 负责人
+    at: datetime | None
+    fingerprint: str = ""  # "" for a signature recorded on paper
+    paper_note: str = ""  # where the paper signature is kept
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """One legal-review round (model LegalReview) as the 法制审核意见书 prints it."""
+
+    round: int
+    status: str  # pending | passed | returned | refused
+    submitted_on: date
+    package_hash: str
+    opinion: str = ""  # core.review.OPINIONS
+    opinion_text: str = ""
+    checklist: tuple[tuple[str, str, str], ...] = ()
+    """(question, answer 是/否, note), in the checklist's order."""
+    reviewer: str = ""
+    head: str = ""
+    signed_at: datetime | None = None
+    signatures: tuple[SignatureFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiscussionFacts:
+    """One collective discussion (model CollectiveDiscussion) as the 集体讨论记录 prints it."""
+
+    held_on: date
+    place: str
+    chair: str
+    recorder: str
+    report: str
+    conclusion: str
+    opinions: tuple[tuple[str, str, str], ...]
+    """(leader, opinion, reasons)."""
+    attendees: tuple[tuple[str, str], ...] = ()
+    confirmations: tuple[SignatureFacts, ...] = ()
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
 class IssuedFacts:
     """An issued document of the case, for the documents that cite it."""
 
@@ -265,6 +311,10 @@ class CaseBundle:
     statement_workdays: int = 5
     people: Mapping[str, PersonFacts] = field(default_factory=dict)
     """Everyone who may be named (by user id): presiders, reviewers, leaders."""
+    reviews: tuple[ReviewFacts, ...] = ()
+    """Legal-review rounds, oldest first."""
+    discussions: tuple[DiscussionFacts, ...] = ()
+    """Collective discussions, oldest first."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -712,8 +762,41 @@ def _hearing(bundle: CaseBundle) -> dict[str, Any]:
     return out
 
 
+# The 意见书's wording of core.review.OPINIONS (forms/legal_review_opinion.toml opinion_type).
+REVIEW_OPINION_TYPES = {
+    "同意": "同意",
+    "存在问题、建议修改后重新提交": "存在问题，建议修改后重新送审",
+    "不同意": "不同意",
+}
+
+
+def _signature_text(at: datetime | None) -> str:
+    return format_datetime(at) if at is not None else ""
+
+
+def signature_items(signatures: Sequence[SignatureFacts]) -> list[dict[str, str]]:
+    """One line each: 审核人孙审核，2025年10月9日 10:00 电子签名，公钥指纹 1A2B:…"""
+    out = []
+    for sig in signatures:
+        if sig.fingerprint:
+            how = f"{_signature_text(sig.at)} 电子签名，公钥指纹 {sig.fingerprint}".strip()
+        else:
+            how = f"纸质签名（{sig.paper_note}）" if sig.paper_note else "纸质签名"
+        out.append({"name": sig.name, "role": sig.role, "text": how})
+    return out
+
+
+def _signed_review(bundle: CaseBundle) -> ReviewFacts | None:
+    """The latest round with an opinion (a pending round after it has nothing to print yet)."""
+    signed = [r for r in bundle.reviews if r.status != "pending"]
+    return signed[-1] if signed else None
+
+
 def _legal_review(bundle: CaseBundle, decision: Mapping[str, Any]) -> dict[str, Any]:
     steps = bundle.steps
+    review = _signed_review(bundle)
+    if review is not None:
+        return _legal_review_of(bundle, review, decision)
     submitted = _latest(steps, "legal_review_submitted")
     completed = _latest(steps, "legal_review_completed")
     closed = _latest(steps, "investigation_closed")
@@ -734,7 +817,27 @@ def _legal_review(bundle: CaseBundle, decision: Mapping[str, Any]) -> dict[str, 
     return out
 
 
+def _legal_review_of(bundle: CaseBundle, review: ReviewFacts, decision: Mapping[str, Any]) -> dict[str, Any]:
+    closed = _latest(bundle.steps, "investigation_closed")
+    return {
+        "round": review.round,
+        "submitted_date": review.submitted_on,
+        "unit_proposal": closed.note if closed else "",
+        "fine_fen": decision.get("fine_fen"),
+        "checklist": [{"item": q, "result": a, "note": n} for q, a, n in review.checklist],
+        "opinion_type": REVIEW_OPINION_TYPES.get(review.opinion, review.opinion),
+        "opinion": review.opinion_text,
+        "completed_date": beijing_today(review.signed_at) if review.signed_at else None,
+        "reviewers": [{"name": review.reviewer}] if review.reviewer else [],
+        "heads": [{"name": review.head}] if review.head else [],
+        "signatures": signature_items(review.signatures),
+        "package_hash": review.package_hash,
+    }
+
+
 def _discussion(bundle: CaseBundle) -> dict[str, Any]:
+    if bundle.discussions:
+        return _discussion_of(bundle, bundle.discussions[-1])
     step = _latest(bundle.steps, "collective_discussion")
     if step is None:
         return {}
@@ -744,6 +847,26 @@ def _discussion(bundle: CaseBundle) -> dict[str, Any]:
         "leaders": [{"name": n, "post": posts.get(n, "")} for n in leaders],
         "presider": leaders[0] if leaders else "",
         "conclusion": step.note,
+    }
+
+
+def _discussion_of(bundle: CaseBundle, d: DiscussionFacts) -> dict[str, Any]:
+    posts = {p.name: p.post for p in bundle.people.values()}
+    leaders = [name for name, _, _ in d.opinions]
+    return {
+        "place": d.place,
+        "presider": d.chair or (leaders[0] if leaders else ""),
+        "leaders": [{"name": n, "post": posts.get(n) or "负责人"} for n in leaders],
+        "recorder": d.recorder,
+        "attendees": [{"name": n, "post": p} for n, p in d.attendees],
+        "case_report": d.report,
+        "opinions": [
+            {"name": n, "opinion": f"{o.rstrip('。')}。理由：{r}" if r.strip() else o}
+            for n, o, r in d.opinions
+        ],
+        "conclusion": d.conclusion,
+        "confirmations": signature_items(d.confirmations),
+        "content_hash": d.content_hash,
     }
 
 

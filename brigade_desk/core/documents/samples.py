@@ -300,6 +300,20 @@ def sample_data(*, qa_rounds: int = 6) -> dict[str, Any]:
             "opinion": "经审核，本案事实清楚，证据确凿，适用法律正确，程序合法，裁量适当，同意承办机构的处理意见。",
             "reviewers": [{"name": "李珺", "qualification": "A20183301234567"}],
             "completed_date": date(2026, 4, 13),
+            "heads": [{"name": "周瑄"}],
+            "signatures": [
+                {
+                    "role": "审核人",
+                    "name": "李珺",
+                    "text": "2026年4月13日 10:20 电子签名，公钥指纹 3F1A:09C2:77B4:E5D0",
+                },
+                {
+                    "role": "法制机构负责人",
+                    "name": "周瑄",
+                    "text": "2026年4月13日 10:20 电子签名，公钥指纹 A41C:5E92:0B3D:FF17",
+                },
+            ],
+            "package_hash": "6f1c2b0e9d7a4c3b8e5f1a2d3c4b5a697887766554433221100ffeeddccbbaa99",
         },
         "discussion": {
             "start_time": datetime(2026, 4, 14, 15, 0, tzinfo=_BEIJING),
@@ -315,6 +329,11 @@ def sample_data(*, qa_rounds: int = 6) -> dict[str, Any]:
                 {"name": "郑赟", "opinion": "同意。"},
             ],
             "conclusion": "责令当事人限期拆除违法建筑物，并处罚款人民币2000元。",
+            "confirmations": [
+                {"name": "吴镕", "text": "2026年4月14日 15:45 电子签名，公钥指纹 7C2E:41AA:9D03:B6F8"},
+                {"name": "郑赟", "text": "纸质签名（案卷第23页）"},
+            ],
+            "content_hash": "0a9b8c7d6e5f40312233445566778899aabbccddeeff00112233445566778899",
         },
         "simple": {
             "time": datetime(2026, 3, 5, 10, 20, tzinfo=_BEIJING),

@@ -66,6 +66,7 @@ from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
 from brigade_desk.core.services.base import Service, ensure_unchanged, operation
 from brigade_desk.core.services.procedure import DELIVERY_MODES, DIRECT_DELIVERY_MODES, ProcedureService
+from brigade_desk.core.services.reviews import discussion_facts, review_facts
 from brigade_desk.core.services.settings import read_setting
 from brigade_desk.core.timeutil import beijing_today
 from brigade_desk.core.timeutil import format_date as cn_date
@@ -619,6 +620,8 @@ class DocumentService(Service):
             ),
             statement_workdays=int(read_setting(self.store, "statement_workdays")),
             people=people,
+            reviews=review_facts(session, case.id),
+            discussions=discussion_facts(session, case.id),
         )
 
     @staticmethod

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from brigade_desk.core import audit, crypto, signing_keys
 from brigade_desk.core.canonical import canonical_json, digest
+from brigade_desk.core.documents import binding
 from brigade_desk.core.errors import FieldError, NotFound, PermissionDenied, RuleViolation, ValidationError
 from brigade_desk.core.model import (
     Approval,
@@ -33,8 +34,10 @@ from brigade_desk.core.model import (
 from brigade_desk.core.review import (
     CHECKLIST,
     OPINIONS,
+    answer_text,
     build_package,
     changed_sections,
+    checklist_label,
     package_hash,
     signed_content,
 )
@@ -87,6 +90,71 @@ class ReviewState:
     changed: tuple[str, ...]
     discussion_required: bool
     discussion_done: bool
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    item: str
+    label: str
+    ok: bool
+    answer: str  # 是 / 否 as the reviewer gave it (core.review.answer_text)
+    note: str
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """One review round as the case shows it: status, the signed opinion and who signed with which key."""
+
+    review_id: str
+    round: int
+    status: str
+    status_label: str
+    submitted_by: str
+    submitted_at: datetime
+    due_on: date
+    extended: bool
+    overdue: bool
+    package_hash: str
+    reviewer: str
+    opinion: str
+    opinion_text: str
+    signed_at: datetime | None
+    fingerprint: str  # of the reviewer's public key ("" until signed)
+    head_name: str
+    head_fingerprint: str
+    checklist: tuple[ChecklistLine, ...]
+
+
+@dataclass(frozen=True)
+class LeaderOpinion:
+    user_id: str
+    name: str
+    opinion: str
+    reasons: str
+    method: str  # "signature" | "paper" | "" (not confirmed yet)
+    fingerprint: str
+    note: str  # where the paper signature is kept
+    at: datetime | None
+    valid: bool  # the confirmation checks out (a paper one is taken as recorded)
+
+
+@dataclass(frozen=True)
+class DiscussionView:
+    discussion_id: str
+    held_on: date
+    place: str
+    chair: str
+    recorder: str
+    attendees: tuple[tuple[str, str], ...]
+    report: str
+    conclusion: str
+    opinions: tuple[LeaderOpinion, ...]
+    content_hash: str
+    created_at: datetime
+
+    @property
+    def confirmed(self) -> int:
+        return sum(1 for o in self.opinions if o.method and o.valid)
 
 
 @dataclass(frozen=True)
@@ -498,6 +566,29 @@ class ReviewService(Service):
             )
 
     @operation(Permission.CASE_VIEW)
+    def rounds(self, actor: Actor, case_id: str) -> list[RoundView]:
+        """Every review round of the case, newest first, with the signers' key fingerprints."""
+        today = beijing_today(self.clock())
+        with self.store.read() as session:
+            _case(session, case_id)
+            reviews = session.execute(
+                select(LegalReview).where(LegalReview.case_id == case_id).order_by(LegalReview.round.desc())
+            ).scalars()
+            return [round_view(r, today) for r in reviews]
+
+    @operation(Permission.CASE_VIEW)
+    def discussions(self, actor: Actor, case_id: str) -> list[DiscussionView]:
+        """The case's collective-discussion records, newest first, each leader's confirmation checked."""
+        with self.store.read() as session:
+            _case(session, case_id)
+            rows = session.execute(
+                select(CollectiveDiscussion)
+                .where(CollectiveDiscussion.case_id == case_id)
+                .order_by(CollectiveDiscussion.created_at.desc())
+            ).scalars()
+            return [discussion_view(session, d) for d in rows]
+
+    @operation(Permission.CASE_VIEW)
     def verify_case(self, actor: Actor, case_id: str) -> VerificationReport:
         """Check every signature on the case (reviews, approvals, discussion) and staleness."""
         problems: list[str] = []
@@ -712,3 +803,147 @@ def _discussion_content(d: CollectiveDiscussion) -> dict[str, Any]:
         "opinions": d.opinions,
         "conclusion": d.conclusion,
     }
+
+
+def round_view(review: LegalReview, today: date) -> RoundView:
+    return RoundView(
+        review_id=review.id,
+        round=review.round,
+        status=review.status,
+        status_label=STATUS_LABELS[review.status],
+        submitted_by=review.submitted_by_name,
+        submitted_at=review.submitted_at,
+        due_on=review.due_on,
+        extended=review.extended,
+        overdue=review.status == PENDING and review.due_on < today,
+        package_hash=review.package_hash,
+        reviewer=review.reviewer_name,
+        opinion=review.opinion,
+        opinion_text=review.opinion_text,
+        signed_at=review.signed_at,
+        fingerprint=crypto.fingerprint(review.public_key) if review.public_key else "",
+        head_name=review.head_name,
+        head_fingerprint=crypto.fingerprint(review.head_public_key) if review.head_public_key else "",
+        checklist=tuple(
+            ChecklistLine(
+                str(a["item"]),
+                checklist_label(str(a["item"])),
+                bool(a["ok"]),
+                answer_text(str(a["item"]), bool(a["ok"])),
+                str(a.get("note", "")),
+            )
+            for a in review.checklist
+        ),
+    )
+
+
+def discussion_view(session: Session, d: CollectiveDiscussion) -> DiscussionView:
+    confirmations = {c["user_id"]: c for c in d.confirmations}
+    opinions = []
+    for o in d.opinions:
+        c = confirmations.get(o["user_id"])
+        opinions.append(
+            LeaderOpinion(
+                user_id=o["user_id"],
+                name=o["name"],
+                opinion=o["opinion"],
+                reasons=o.get("reasons", ""),
+                method=c.get("method", "") if c else "",
+                fingerprint=crypto.fingerprint(c["public_key"]) if c and c.get("public_key") else "",
+                note=c.get("note", "") if c else "",
+                at=datetime.fromisoformat(c["at"]) if c and c.get("at") else None,
+                valid=c is not None and _confirmation_valid(session, d, c),
+            )
+        )
+    return DiscussionView(
+        discussion_id=d.id,
+        held_on=d.held_on,
+        place=d.place,
+        chair=d.chair,
+        recorder=d.recorder,
+        attendees=tuple((a.get("name", ""), a.get("post", "")) for a in d.attendees),
+        report=d.report,
+        conclusion=d.conclusion,
+        opinions=tuple(opinions),
+        content_hash=d.content_hash,
+        created_at=d.created_at,
+    )
+
+
+# --- what the documents print (core.documents.binding) -----------------------------------------------
+
+
+def review_facts(session: Session, case_id: str) -> tuple[binding.ReviewFacts, ...]:
+    """The case's review rounds, oldest first, for the 法制审核意见书."""
+    rows = session.execute(
+        select(LegalReview).where(LegalReview.case_id == case_id).order_by(LegalReview.round)
+    ).scalars()
+    out = []
+    for r in rows:
+        signatures = []
+        if r.public_key:
+            signatures.append(
+                binding.SignatureFacts(
+                    r.reviewer_name, "审核人", r.signed_at, crypto.fingerprint(r.public_key)
+                )
+            )
+        if r.head_public_key:
+            signatures.append(
+                binding.SignatureFacts(
+                    r.head_name, "法制机构负责人", r.signed_at, crypto.fingerprint(r.head_public_key)
+                )
+            )
+        out.append(
+            binding.ReviewFacts(
+                round=r.round,
+                status=r.status,
+                submitted_on=beijing_today(r.submitted_at),
+                package_hash=r.package_hash,
+                opinion=r.opinion,
+                opinion_text=r.opinion_text,
+                checklist=tuple(
+                    (
+                        checklist_label(str(a["item"])),
+                        answer_text(str(a["item"]), bool(a["ok"])),
+                        str(a.get("note", "")),
+                    )
+                    for a in r.checklist
+                ),
+                reviewer=r.reviewer_name,
+                head=r.head_name,
+                signed_at=r.signed_at,
+                signatures=tuple(signatures),
+            )
+        )
+    return tuple(out)
+
+
+def discussion_facts(session: Session, case_id: str) -> tuple[binding.DiscussionFacts, ...]:
+    """The case's collective discussions, oldest first, with each leader's confirmation."""
+    rows = session.execute(
+        select(CollectiveDiscussion)
+        .where(CollectiveDiscussion.case_id == case_id)
+        .order_by(CollectiveDiscussion.created_at)
+    ).scalars()
+    out = []
+    for d in rows:
+        view = discussion_view(session, d)
+        out.append(
+            binding.DiscussionFacts(
+                held_on=d.held_on,
+                place=d.place,
+                chair=d.chair,
+                recorder=d.recorder,
+                report=d.report,
+                conclusion=d.conclusion,
+                opinions=tuple((o.name, o.opinion, o.reasons) for o in view.opinions),
+                attendees=view.attendees,
+                confirmations=tuple(
+                    binding.SignatureFacts(o.name, "负责人", o.at, o.fingerprint, o.note)
+                    for o in view.opinions
+                    if o.method and o.valid
+                ),
+                content_hash=d.content_hash,
+            )
+        )
+    return tuple(out)
