@@ -118,13 +118,13 @@ class BundleReader:
             raise refuse("parent_path", f"数据包含有指向上级目录（..）的成员“{shown}”，已拒绝")
         if "\\" in name or "\x00" in name:
             raise refuse("bad_member_name", f"数据包成员名含有不允许的字符：“{shown}”")
+        if name.endswith("/") or info.is_dir():
+            raise refuse("directory_entry", f"数据包含有目录项“{shown}”，格式不允许")
         file_type = stat.S_IFMT(info.external_attr >> 16)
         if file_type == stat.S_IFLNK:
             raise refuse("symlink", f"数据包含有符号链接“{shown}”，已拒绝")
         if file_type and file_type != stat.S_IFREG:
             raise refuse("special_file", f"数据包含有非普通文件“{shown}”，已拒绝")
-        if name.endswith("/") or info.is_dir():
-            raise refuse("directory_entry", f"数据包含有目录项“{shown}”，格式不允许")
         if name not in (MANIFEST, SIGNATURE) and not MEMBER_RE.match(name):
             raise refuse("unexpected_member", f"数据包含有不属于本格式的成员“{shown}”，已拒绝")
         if name in self._infos:
