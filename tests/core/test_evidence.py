@@ -419,6 +419,7 @@ def files(tmp_path: Path) -> Iterator[dict[str, Path]]:
         ("photo", {"collected_at": NOW + timedelta(days=1)}, ["收集时间"]),
         ("photo", {"description": "  "}, ["证据说明"]),
         ("photo", {"collected_by": ""}, ["收集人"]),
+        ("photo", {"collected_by": "张" * 101}, ["收集人"]),
         ("photo", {"step": "lunch"}, ["执法环节"]),
         ("missing", {}, ["文件"]),
         ("folder", {}, ["文件"]),

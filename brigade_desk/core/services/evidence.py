@@ -320,6 +320,8 @@ class EvidenceService(Service):
             errors.append(FieldError("证据说明", "请写明证据的名称和内容"))
         if not data.collected_by.strip():
             errors.append(FieldError("收集人", "请填写收集（制作）人"))
+        elif len(data.collected_by.strip()) > 100:
+            errors.append(FieldError("收集人", "不超过100个字"))
         if as_utc(data.collected_at) > self.clock() + FUTURE_GRACE:
             errors.append(FieldError("收集时间", f"不能晚于现在（{format_datetime(self.clock())}）"))
         if data.step and data.step not in STEP_LABELS:
