@@ -21,7 +21,6 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from brigade_desk.core.fonts import FontSet, missing_glyphs, register_reportlab_fonts
-from brigade_desk.core.timeutil import format_date
 
 _PAGE_W, _PAGE_H = A4
 
@@ -148,7 +147,9 @@ def assemble(
         n = len(reader.pages)
         pages = str(page) if n == 1 else f"{page}-{page + n - 1}"
         rows.append(
-            IndexRow(part.title, part.number, format_date(part.day) if part.day else "", pages, part.note)
+            IndexRow(
+                part.title, part.number, part.day.strftime("%Y%m%d") if part.day else "", pages, part.note
+            )
         )
         page += n
     numbered = page - 1

@@ -411,15 +411,15 @@ def sample_data(*, qa_rounds: int = 6) -> dict[str, Any]:
             "filed_date": date(2026, 5, 9),
             "checker": "李珺",
             "items": [
-                {"title": "立案审批表", "number": "", "date": "2026年3月2日", "pages": "1", "note": ""},
+                {"title": "立案审批表", "number": "", "date": "20260302", "pages": "1", "note": ""},
                 {
                     "title": "行政处罚决定书",
                     "number": "青石综执罚决字〔2026〕第8号",
-                    "date": "2026年4月2日",
+                    "date": "20260402",
                     "pages": "2-3",
                     "note": "",
                 },
-                {"title": "送达回证", "number": "", "date": "2026年4月3日", "pages": "4", "note": ""},
+                {"title": "送达回证", "number": "", "date": "20260403", "pages": "4", "note": ""},
             ],
         },
         "corrects": {
