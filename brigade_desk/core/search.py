@@ -55,9 +55,11 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Final
+from functools import lru_cache
+from typing import Any, Final
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
@@ -91,9 +93,12 @@ Progress = Callable[[int, int], None]
 
 _FIELD_SEPARATOR: Final = "\x1f"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_OTHER_CONTROL = re.compile(r"[\x00-\x1e\x7f]")
 # Group 1: ASCII letters and digits; group 2: every other letter or digit (Han, kana, …).
 _RUN = re.compile(r"([0-9a-z]+)|([^\W_0-9a-z]+)")
 _CHUNK = re.compile(r"[^\W_]+")
+# The same runs, and what separates them (a match with both groups empty).
+_PIECE = re.compile(r"([0-9a-z]+)|([^\W_0-9a-z]+)|[\W_]+")
 _GAP: Final = "\ue000"  # runs of different kinds with something between them
 _REVERSED: Final = "\ue001"  # an ASCII run written backwards
 _JUNCTION: Final = "\ue002"  # + first character of a CJK run that directly follows an ASCII run
@@ -106,6 +111,12 @@ _FRAGMENT: Final = "\ue003"  # + a suffix of an ASCII run
 def normalize(value: str) -> str:
     """NFKC and lower case; control characters become spaces (they separate fields)."""
     return _CONTROL.sub(" ", unicodedata.normalize("NFKC", value).lower())
+
+
+def _normalize_fields(values: Iterable[str]) -> str:
+    """The non-empty fields normalised and joined by the field separator (one pass, same result)."""
+    joined = _FIELD_SEPARATOR.join(v for v in values if v)
+    return _OTHER_CONTROL.sub(" ", unicodedata.normalize("NFKC", joined).lower())
 
 
 def _bigrams(run: str) -> list[str]:
@@ -122,30 +133,36 @@ def tokenize(normalized: str) -> list[str]:
     body: list[str] = []
     fragments: list[str] = []
     append = body.append
-    last_end, last_ascii = -1, False
-    for match in _RUN.finditer(normalized):
-        start, end = match.span()
-        run = match.group(1)
-        if run is not None:
-            if not last_ascii and last_end >= 0 and start != last_end:
+    previous = ""  # "a" after an ASCII run, "c" after a CJK run
+    separated = False
+    for ascii_run, cjk_run in _PIECE.findall(normalized):
+        if ascii_run:
+            if previous == "c" and separated:
                 append(_GAP)
-            append(run[:ASCII_WINDOW])
-            append(_REVERSED + run[::-1][:ASCII_WINDOW])
-            fragments += [_FRAGMENT + run[i : i + ASCII_WINDOW] for i in range(len(run))]
-            last_ascii = True
+            whole, reversed_run, suffixes = _ascii_tokens(ascii_run)
+            append(whole)
+            append(reversed_run)
+            fragments += suffixes
+            previous, separated = "a", False
+        elif cjk_run:
+            if previous == "a":
+                append(_GAP if separated else _JUNCTION + cjk_run[0])
+            body += map(operator.add, cjk_run, cjk_run[1:])
+            append(cjk_run[-1])
+            previous, separated = "c", False
         else:
-            run = match.group(2)
-            if last_ascii:
-                append(_JUNCTION + run[0] if start == last_end else _GAP)
-            if len(run) > 1:
-                body += map(operator.add, run, run[1:])
-            append(run[-1])
-            last_ascii = False
-        last_end = end
+            separated = True
     if fragments:
         append(_GAP)
         body += fragments
     return body
+
+
+@lru_cache(maxsize=1 << 16)
+def _ascii_tokens(run: str) -> tuple[str, str, tuple[str, ...]]:
+    """An ASCII run, the run reversed, and its suffixes marked as fragments (all cut to size)."""
+    suffixes = tuple(_FRAGMENT + run[i : i + ASCII_WINDOW] for i in range(len(run)))
+    return run[:ASCII_WINDOW], _REVERSED + run[::-1][:ASCII_WINDOW], suffixes
 
 
 @dataclass(frozen=True)
@@ -274,8 +291,8 @@ def build_document(fields: CaseFields) -> SearchDocument:
     return SearchDocument(
         fields.case_id,
         sort_key(fields.received_at, fields.case_id),
-        _FIELD_SEPARATOR.join(normalize(v) for v in narrow if v),
-        _FIELD_SEPARATOR.join(normalize(v) for v in wide if v),
+        _normalize_fields(narrow),
+        _normalize_fields(wide),
     )
 
 
@@ -289,13 +306,14 @@ def sort_key(received_at: datetime, case_id: str) -> int:
 def _load_cases(session: Session, case_ids: Sequence[str]) -> list[CaseFields]:
     if not case_ids:
         return []
-    rows = session.execute(
+    connection = session.connection()  # Core results: no ORM row processing on this hot path
+    rows = connection.execute(
         select(Case.id, Case.case_number, Case.summary, Case.facts, Case.place, Case.received_at).where(
             Case.id.in_(case_ids)
         )
     ).all()
     parties: dict[str, list[PartyFields]] = {}
-    party_rows = session.execute(
+    party_rows = connection.execute(
         select(
             CaseParty.case_id,
             Party.id,
@@ -393,6 +411,27 @@ def _free_sort_key(session: Session, key: int) -> int:
     return key
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """One row as the database takes it (SQLite: compressed source and token text)."""
+
+    doc_id: int
+    sort_key: int
+    case_id: str
+    narrow: str
+    source: bytes
+    body: str
+
+
+def _prepare_sqlite(doc_id: int, d: SearchDocument) -> _Prepared:
+    return _Prepared(doc_id, d.sort_key, d.case_id, d.narrow, _compress(d.source), _body(d.source))
+
+
+def _pg_row(d: SearchDocument) -> dict[str, object]:
+    document = _tsvector(tokenize(d.source))
+    return {"case_id": d.case_id, "sort_key": d.sort_key, "narrow": d.narrow, "document": document}
+
+
 class _SqliteIndex:
     """Rows of the FTS5 table, the doc map and the sources, kept in step."""
 
@@ -410,10 +449,11 @@ class _SqliteIndex:
         self.session.execute(text(f"DELETE FROM {DOC_TABLE} WHERE doc_id = :doc_id"), keys)
         self.session.execute(text(f"DELETE FROM {SOURCE_TABLE} WHERE doc_id = :doc_id"), keys)
 
-    def insert(
-        self, documents: Sequence[tuple[int, SearchDocument]], bodies: Sequence[str] | None = None
-    ) -> None:
-        if not documents:
+    def insert(self, documents: Sequence[tuple[int, SearchDocument]]) -> None:
+        self.insert_prepared([_prepare_sqlite(doc_id, d) for doc_id, d in documents])
+
+    def insert_prepared(self, rows: Sequence[_Prepared]) -> None:
+        if not rows:
             return
         self.session.execute(
             text(
@@ -421,31 +461,31 @@ class _SqliteIndex:
                 "VALUES (:doc_id, :sort_key, :case_id, :narrow)"
             ),
             [
-                {"doc_id": doc_id, "sort_key": d.sort_key, "case_id": d.case_id, "narrow": d.narrow}
-                for doc_id, d in documents
+                {"doc_id": r.doc_id, "sort_key": r.sort_key, "case_id": r.case_id, "narrow": r.narrow}
+                for r in rows
             ],
         )
         self.session.execute(
             text(f"INSERT INTO {SOURCE_TABLE} (doc_id, source) VALUES (:doc_id, :source)"),
-            [{"doc_id": doc_id, "source": _compress(d.source)} for doc_id, d in documents],
+            [{"doc_id": r.doc_id, "source": r.source} for r in rows],
         )
-        if bodies is None:
-            bodies = [_body(d.source) for _, d in documents]
         self.session.execute(
             text(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (:doc_id, :body)"),
-            [{"doc_id": doc_id, "body": body} for (doc_id, _), body in zip(documents, bodies, strict=True)],
+            [{"doc_id": r.doc_id, "body": r.body} for r in rows],
         )
 
     def place(self, key: int) -> int:
-        """A free rowid between the rowids of the neighbours in sort-key order."""
+        """A free rowid between the rowids of the neighbours: rowids ascend as sort keys descend."""
         while True:
-            lo = self._neighbour(key, "<", "DESC") or 0
-            hi = self._neighbour(key, ">", "ASC")
-            if hi is None:
-                return lo + DOC_GAP
-            if hi - lo > 1:
-                return (lo + hi) // 2
-            self._spread_after(lo)
+            newer = self._neighbour(key, ">", "ASC")
+            older = self._neighbour(key, "<", "DESC")
+            if newer is None:  # the newest case (the usual one) goes before all others
+                return DOC_GAP if older is None else older - DOC_GAP
+            if older is None:
+                return newer + DOC_GAP
+            if older - newer > 1:
+                return (newer + older) // 2
+            self._spread_after(newer)
 
     def _neighbour(self, key: int, op: str, order: str) -> int | None:
         row = self.session.execute(
@@ -495,23 +535,15 @@ class _SqliteIndex:
         )
 
 
-def _pg_insert(session: Session, documents: Sequence[SearchDocument]) -> None:
-    if not documents:
+def _pg_insert(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    if not rows:
         return
     session.execute(
         text(
             f"INSERT INTO {PG_TABLE} (case_id, sort_key, narrow, document) "
             "VALUES (:case_id, :sort_key, :narrow, CAST(:document AS tsvector))"
         ),
-        [
-            {
-                "case_id": d.case_id,
-                "sort_key": d.sort_key,
-                "narrow": d.narrow,
-                "document": _tsvector(tokenize(d.source)),
-            }
-            for d in documents
-        ],
+        rows,
     )
 
 
@@ -575,7 +607,7 @@ def index_cases(session: Session, case_ids: Iterable[str]) -> None:
                     session.execute(text(f"DELETE FROM {PG_TABLE} WHERE case_id = :id"), {"id": old.case_id})
                 if not same_second:
                     new = replace(new, sort_key=_free_sort_key(session, new.sort_key))
-                _pg_insert(session, [new])
+                _pg_insert(session, [_pg_row(new)])
         gone = list(stored.values())  # cases that no longer exist
         if sqlite:
             _SqliteIndex(session).delete(gone)
@@ -614,44 +646,75 @@ def rebuild_index(session: Session, progress: Progress | None = None) -> int:
     """
     sqlite = _is_sqlite(session)
     # Every case's sort key first: SQLite rowids are handed out in that order, DOC_GAP apart.
+    wanted = sorted(
+        (sort_key(received_at, case_id), case_id)
+        for case_id, received_at in session.connection().execute(select(Case.id, Case.received_at))
+    )
     keyed: list[tuple[int, str]] = []
-    taken: set[int] = set()
-    for case_id, received_at in session.execute(select(Case.id, Case.received_at).order_by(Case.id)):
-        key = sort_key(received_at, case_id)
-        while key in taken:
-            key += 1
-        taken.add(key)
+    for key, case_id in wanted:  # a collision takes the next free key, as index_cases does
+        if keyed and key <= keyed[-1][0]:
+            key = keyed[-1][0] + 1
         keyed.append((key, case_id))
-    keyed.sort()
+    keyed.reverse()  # newest first: the order of SQLite's rowids
     total = len(keyed)
     if sqlite:
         session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
         session.execute(text(f"DELETE FROM {DOC_TABLE}"))
         session.execute(text(f"DELETE FROM {SOURCE_TABLE}"))
+        # Bulk load: a bigger in-memory batch and no merging on the way; one optimize at the end.
+        _fts_config(session, "hashsize", 32 << 20)
+        _fts_config(session, "automerge", 0)
     else:
         session.execute(text(f"DELETE FROM {PG_TABLE}"))
     if progress is not None:
         progress(0, total)
     index = _SqliteIndex(session)
-    for start in range(0, total, BATCH_SIZE):
-        batch = keyed[start : start + BATCH_SIZE]
-        fields = {f.case_id: f for f in _load_cases(session, [case_id for _, case_id in batch])}
+
+    def prepare(start: int, fields: dict[str, CaseFields]) -> list[Any]:
+        """Tokens and compression of one batch, in a worker thread while the batch before is written
+        (sqlite3 and psycopg release the GIL while the database works)."""
         documents = [
             (DOC_GAP * (start + i + 1), replace(build_document(fields[case_id]), sort_key=key))
-            for i, (key, case_id) in enumerate(batch)
+            for i, (key, case_id) in enumerate(keyed[start : start + BATCH_SIZE])
             if case_id in fields
         ]
         if sqlite:
-            index.insert(documents)
+            return [_prepare_sqlite(doc_id, d) for doc_id, d in documents]
+        return [_pg_row(d) for _, d in documents]
+
+    def write(start: int, future: Future[list[Any]]) -> None:
+        if sqlite:
+            index.insert_prepared(future.result())
         else:
-            _pg_insert(session, [d for _, d in documents])
+            _pg_insert(session, future.result())
         if progress is not None:
-            progress(start + len(batch), total)
+            progress(min(start + BATCH_SIZE, total), total)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-rebuild") as worker:
+        pending: tuple[int, Future[list[Any]]] | None = None
+        for start in range(0, total, BATCH_SIZE):
+            ids = [case_id for _, case_id in keyed[start : start + BATCH_SIZE]]
+            fields = {f.case_id: f for f in _load_cases(session, ids)}
+            submitted = (start, worker.submit(prepare, start, fields))
+            if pending is not None:
+                write(*pending)
+            pending = submitted
+        if pending is not None:
+            write(*pending)
     if sqlite:
         session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
+        _fts_config(session, "hashsize", 1 << 20)  # FTS5's defaults again for everyday writes
+        _fts_config(session, "automerge", 4)
     _set_meta(session, "tokenizer", str(TOKENIZER_VERSION))
     _set_meta(session, "complete", "1")
     return total
+
+
+def _fts_config(session: Session, name: str, value: int) -> None:
+    session.execute(
+        text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES (:name, :value)"),
+        {"name": name, "value": value},
+    )
 
 
 def search_case_ids(session: Session, query: str, limit: int, offset: int = 0) -> list[str]:
@@ -666,14 +729,14 @@ def search_case_ids(session: Session, query: str, limit: int, offset: int = 0) -
         table, order = (DOC_TABLE, "doc_id") if sqlite else (PG_TABLE, "sort_key")
         stmt = (
             f"SELECT case_id FROM {table} WHERE narrow LIKE :pattern ESCAPE '\\' "
-            f"ORDER BY {order} DESC LIMIT :limit OFFSET :offset"
+            f"ORDER BY {order} {'ASC' if sqlite else 'DESC'} LIMIT :limit OFFSET :offset"
         )
     elif sqlite:
         params["match"] = _fts5_expression(chunks)
         stmt = (
             f"SELECT d.case_id FROM (SELECT rowid AS doc_id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match "
-            f"ORDER BY rowid DESC LIMIT :limit OFFSET :offset) AS m "
-            f"JOIN {DOC_TABLE} AS d ON d.doc_id = m.doc_id ORDER BY m.doc_id DESC"
+            f"ORDER BY rowid LIMIT :limit OFFSET :offset) AS m "
+            f"JOIN {DOC_TABLE} AS d ON d.doc_id = m.doc_id ORDER BY m.doc_id"
         )
     else:
         params["tsquery"] = _tsquery(chunks)

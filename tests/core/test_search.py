@@ -695,8 +695,8 @@ def test_rowids_are_renumbered_when_many_cases_arrive_between_two_others(store: 
     assert find(store, "堆放杂物") == expected
     assert find(store, "杂物", limit=5, offset=20) == expected[20:25]
     assert count(store, "堆放杂物") == 42
-    if store.is_sqlite:  # rowids in sort-key order, all distinct
+    if store.is_sqlite:  # rowids ascend from the newest case, all distinct
         with store.read() as session:
-            sql = "SELECT doc_id FROM case_search_doc ORDER BY sort_key"
+            sql = "SELECT doc_id FROM case_search_doc ORDER BY sort_key DESC"
             doc_ids = session.execute(text(sql)).scalars().all()
         assert doc_ids == sorted(doc_ids) and len(set(doc_ids)) == 42
