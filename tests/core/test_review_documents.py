@@ -173,3 +173,11 @@ def test_pending_round_and_returned_round_read_back(svc: Services, cast: Cast) -
     # The opinion document prints the returned round (the pending one has nothing to print yet).
     text = _preview(svc, cast, case_id, "legal_review_opinion")
     assert "■存在问题，建议修改后重新送审" in text and "适用条款有误" in text
+
+
+def test_approvals_carry_the_signers_fingerprint(svc: Services, cast: Cast) -> None:
+    case_id = _major_case(svc, cast)  # filing approved with the leader's password
+    svc.procedure.approve_extension(cast.leader2, case_id, 30, "某程序规定第五十条", "同意延期")
+    filing, extension = svc.procedure.approvals(cast.officer, case_id)
+    assert filing.fingerprint == fingerprint(_public_key(svc, cast.leader.user_id))
+    assert extension.fingerprint == ""  # approved without a signature (the setting allows it)

@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brigade_desk.core import audit, search, signing_keys
+from brigade_desk.core import audit, crypto, search, signing_keys
 from brigade_desk.core.errors import FieldError, NotFound, PermissionDenied, RuleViolation, ValidationError
 from brigade_desk.core.model import (
     Approval,
@@ -229,6 +229,7 @@ class ApprovalView:
     opinion: str
     approver_name: str
     at: datetime
+    fingerprint: str = ""  # of the approver's signing key; "" when approved without a signature
 
 
 APPROVAL_LABELS = {
@@ -1814,7 +1815,13 @@ class ProcedureService(Service):
             ).scalars()
             return [
                 ApprovalView(
-                    a.kind, APPROVAL_LABELS.get(a.kind, a.kind), a.approved, a.opinion, a.approver_name, a.at
+                    a.kind,
+                    APPROVAL_LABELS.get(a.kind, a.kind),
+                    a.approved,
+                    a.opinion,
+                    a.approver_name,
+                    a.at,
+                    crypto.fingerprint(a.public_key) if a.signature else "",
                 )
                 for a in rows
             ]
