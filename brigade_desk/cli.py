@@ -70,7 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="不经图形界面新建存储：执法主体与第一个管理员")
     p.add_argument("--town", required=True, help="执法主体名称，如“青溪镇人民政府”")
     p.add_argument("--area-code", required=True, help="6位行政区划代码，如 330185")
-    p.add_argument("--prefix", required=True, help="机关代字，如“青综执”")
+    p.add_argument("--prefix", default="", help="机关代字，如“青综执”（乡镇必填）")
+    p.add_argument(
+        "--county",
+        action="store_true",
+        help="建立县级存储：--town 填县级机关名称，--area-code 填县级区划代码（汇总各乡镇数据包）",
+    )
     p.add_argument("--admin", required=True, metavar="LOGIN", help="第一个管理员的登录名")
     p.add_argument("--admin-name", default="系统管理员", help="管理员姓名")
     p.add_argument("--admin-password", help="管理员密码（供脚本使用；省略时交互输入）")
@@ -145,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     from brigade_desk.cli_discretion import add_discretion_parser
 
     add_discretion_parser(sub, _date)
+    from brigade_desk.cli_sync import add_sync_parsers
+
+    add_sync_parsers(sub)
 
     from brigade_desk.cli_documents import add_document_parsers
 
@@ -206,8 +214,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         area_code=args.area_code,
         credit_code=args.credit_code,
         doc_prefix=args.prefix,
-        county_name=args.county_name,
+        county_name=args.county_name or (args.town if args.county else ""),
         court=args.court,
+        kind="county" if args.county else "township",
     )
     # Refuse bad input before asking for a password or touching the data directory.
     errors = validate_township(organ)
@@ -541,6 +550,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(_data_dir(args), args.db)
 
 
+def _sync_cli() -> Any:
+    import brigade_desk.cli_sync
+
+    return brigade_desk.cli_sync
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "gui": cmd_gui,
     "init": cmd_init,
@@ -556,6 +571,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "doc": cmd_doc,
     "casefile": cmd_casefile,
     "forms": cmd_forms,
+    "bundle": lambda args: _sync_cli().run_bundle(args),
+    "peers": lambda args: _sync_cli().run_peers(args),
+    "county": lambda args: _sync_cli().run_county(args),
 }
 
 

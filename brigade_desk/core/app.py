@@ -15,6 +15,7 @@ from brigade_desk.core.services.backups import BackupService
 from brigade_desk.core.services.base import Service
 from brigade_desk.core.services.calendar import CalendarService
 from brigade_desk.core.services.cases import CaseService
+from brigade_desk.core.services.county import CountyService
 from brigade_desk.core.services.dashboard import DashboardService
 from brigade_desk.core.services.discretion import DiscretionService
 from brigade_desk.core.services.documents import DocumentService
@@ -50,6 +51,7 @@ class Services:
     discretion: DiscretionService
     documents: DocumentService
     sync: SyncService
+    county: CountyService
 
     @classmethod
     def over(cls, store: Store, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -71,6 +73,7 @@ class Services:
             discretion=DiscretionService(store, clock),
             documents=DocumentService(store, clock),
             sync=SyncService(store, clock),
+            county=CountyService(store, clock),
         )
 
     def all(self) -> list[Service]:

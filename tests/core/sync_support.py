@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect, select, text
 
 from brigade_desk.core.app import Services
-from brigade_desk.core.model import Case
+from brigade_desk.core.canonical import canonical_json, sha256_hex
+from brigade_desk.core.model import Case, SyncKey
 from brigade_desk.core.rules.permissions import Actor
 from brigade_desk.core.services.demo import DemoService
 from brigade_desk.core.services.evidence import EvidenceInput
@@ -19,6 +24,7 @@ from brigade_desk.core.services.setup import TownshipInput
 from brigade_desk.core.services.sync import read_card
 from brigade_desk.core.services.users import NewUser
 from brigade_desk.core.store import Store, open_store
+from brigade_desk.core.sync import keys
 from tests.conftest import ADMIN_PASSWORD, TOWNSHIP
 
 COUNTY = TownshipInput(
@@ -155,3 +161,52 @@ def store_digest(store: Store) -> dict[str, str]:
     )
     out["<files>"] = hashlib.sha256("\n".join(files).encode()).hexdigest()
     return out
+
+
+def rewrite_bundle(
+    path: Path,
+    signer: Side,
+    dest: Path,
+    edit: Callable[[dict[str, list[dict[str, Any]]]], None],
+) -> Path:
+    """A bundle with its records edited and re-signed with `signer`'s organ key (a sender whose
+    records break the ownership rules, not the format)."""
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    manifest = json.loads(members.pop("manifest.json"))
+    members.pop("manifest.sig")
+    streams = {
+        name.removeprefix("records/").removesuffix(".jsonl"): [json.loads(x) for x in data.splitlines()]
+        for name, data in members.items()
+        if name.startswith("records/")
+    }
+    edit(streams)
+    for type_name, lines in streams.items():
+        data = b"".join(canonical_json(x) + b"\n" for x in lines)
+        members[f"records/{type_name}.jsonl"] = data
+        manifest["members"][f"records/{type_name}.jsonl"] = {"sha256": sha256_hex(data), "size": len(data)}
+        manifest["counts"][type_name] = len(lines)
+    body = canonical_json(manifest)
+    with signer.store.read() as session:
+        key = session.get(SyncKey, manifest["sender"]["organ_id"])
+        assert key is not None
+        session.expunge(key)
+    sig = canonical_json(
+        {
+            "algorithm": "ed25519",
+            "key_fingerprint": manifest["sender"]["key_fingerprint"],
+            "signature": keys.sign(key, signer.data_dir, body),
+        }
+    )
+    with zipfile.ZipFile(dest, "w") as zf:
+        zf.writestr("manifest.json", body)
+        zf.writestr("manifest.sig", sig)
+        for name, data in members.items():
+            method = zipfile.ZIP_STORED if name.startswith("files/") else zipfile.ZIP_DEFLATED
+            zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return dest
+
+
+def lines_of(path: Path, type_name: str) -> list[dict[str, Any]]:
+    with zipfile.ZipFile(path) as zf:
+        return [json.loads(x) for x in zf.read(f"records/{type_name}.jsonl").splitlines()]

@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from brigade_desk.core import audit
 from brigade_desk.core.errors import PermissionDenied, RuleViolation, ValidationError
-from brigade_desk.core.model import Case, Evidence, PowerItem, Setting, SyncPeerAudit, User, WorkdayOverride
+from brigade_desk.core.model import (
+    Case,
+    CasePowerItem,
+    Evidence,
+    PowerItem,
+    Setting,
+    SyncPeerAudit,
+    User,
+    WorkdayOverride,
+)
 from brigade_desk.core.rules.permissions import Actor, Role
 from brigade_desk.core.sync.format import BundleRefused
 from tests.core.sync_support import (
+    TOWN_B,
     Side,
     add_evidence,
     case_ids,
     demo,
+    lines_of,
     make_county,
     make_town,
     officer,
     pair,
+    rewrite_bundle,
     store_digest,
 )
 
@@ -89,8 +103,6 @@ def test_town_to_county_and_back(town: Side, county: Side, out: Path) -> None:
 
     # The county changes its reference data and sends it back with the receipt.
     county.services.settings.set(county.admin, "hearing_threshold_person_fen", 2_000_00)
-    from datetime import date
-
     county.services.calendar.set_override(county.admin, date(2027, 1, 4), False, "县定调休")
     [back] = county.sync.export(county.admin, out)
     assert back.kind == "county_data" and back.receipts == 1
@@ -205,3 +217,164 @@ def test_unknown_sender_is_refused_and_nothing_changes(town: Side, county: Side,
     with pytest.raises(BundleRefused, match="未登记的发送方"):
         county.sync.import_bundle(county.admin, sent.path)
     assert store_digest(county.store) == before
+
+
+def test_records_of_another_owner_are_refused_quarantined_and_reported(
+    town: Side, county: Side, out: Path, tmp_path: Path
+) -> None:
+    """Town B sends, besides its own data, a case and a party that belong to town A: those are
+    refused with the reason and kept in the quarantine; B's own records are applied; B's receipt
+    lists the rejections."""
+    town_b = make_town(tmp_path / "town-b", organ=TOWN_B)
+    try:
+        pair(town, county)
+        pair(town_b, county)
+        demo(town, 12)
+        demo(town_b, 3, seed=2)
+        [a_bundle] = town.sync.export(town.admin, out)
+        county.sync.import_bundle(county.admin, a_bundle.path)
+        [b_bundle] = town_b.sync.export(town_b.admin, out)
+        a_case = lines_of(a_bundle.path, "case")[0]
+        a_party = lines_of(a_bundle.path, "party")[0]
+        b_case = lines_of(b_bundle.path, "case")[0]
+
+        def smuggle(streams: dict[str, list[dict[str, object]]]) -> None:
+            # A's case, re-labelled as B's: the county already holds it as A's.
+            stolen = dict(a_case)
+            stolen["data"] = {  # type: ignore[dict-item]
+                **a_case["data"],
+                "summary": "被改写的案情",
+                "organ_id": b_case["data"]["organ_id"],
+            }
+            streams["case"].append(stolen)
+            streams["party"].append({**a_party, "data": {**a_party["data"], "name": "冒名"}})  # type: ignore[dict-item]
+            # A case of B that claims to be A's.
+            streams["case"][0] = {
+                **b_case,
+                "data": {**b_case["data"], "organ_id": a_case["data"]["organ_id"]},
+            }  # type: ignore[dict-item]
+
+        bad = rewrite_bundle(b_bundle.path, town_b, tmp_path / "b-smuggled.bdbundle", smuggle)
+        result = county.sync.import_bundle(county.admin, bad)
+        assert result.status == "applied"
+        reasons = {(r.record_type, r.record_id): r.reason for r in result.refusals}
+        assert "不是发送方乡镇" in reasons[("case", b_case["id"])]
+        assert "属于另一机关" in reasons[("case", a_case["id"])]
+        assert "属于另一机关" in reasons[("party", a_party["id"])]
+        # Children of the refused case are refused with it, never dropped silently.
+        assert any("已被拒收" in r for (t, _i), r in reasons.items() if t == "case_step")
+        with county.store.read() as session:
+            summary = session.execute(select(Case.summary).where(Case.id == a_case["id"])).scalar_one()
+        assert summary != "被改写的案情"
+        quarantine = county.sync.quarantine(county.admin)
+        assert {(q.record_type, q.record_id) for q in quarantine} >= set(reasons)
+        dump = tmp_path / "quarantine.jsonl"
+        assert county.sync.export_quarantine(county.admin, dump) == len(quarantine)
+        assert "被改写的案情" in dump.read_text(encoding="utf-8")
+
+        # The receipt tells B which records were rejected and why.
+        backs = county.sync.export(county.admin, out, area_code="330186")
+        town_b.sync.import_bundle(town_b.admin, backs[0].path)
+        status = town_b.sync.status(town_b.admin)
+        assert status.sent[0].status == "acknowledged"
+        assert {(r.record_type, r.record_id) for r in status.rejections} == set(reasons)
+    finally:
+        town_b.close()
+
+
+def test_case_link_to_an_item_the_county_lacks_is_refused_with_the_reason(
+    town: Side, county: Side, out: Path
+) -> None:
+    pair(town, county)
+    demo(town, 12)
+    case_id = case_ids(town, open_only=True)[0]
+    with town.store.write() as session:
+        item = PowerItem(
+            code="LOCAL-001", name="乡镇自拟事项", item_type="行政处罚", valid_from=date(2024, 1, 1)
+        )
+        session.add(item)
+        session.flush()
+        session.add(CasePowerItem(case_id=case_id, power_item_id=item.id))
+        audit.record(session, None, audit.Change("case.item", "case", case_id, "增加事项"))
+    [sent] = town.sync.export(town.admin, out)
+    result = county.sync.import_bundle(county.admin, sent.path)
+    reasons = [r.reason for r in result.refusals]
+    assert any("县级目录中没有权责事项“乡镇自拟事项”" in r for r in reasons)
+    assert any("所依赖的权责事项" in r for r in reasons)
+    assert result.counts["case"]["refused"] == 0  # the case itself is accepted
+
+
+def test_county_reference_that_is_not_the_countys_is_refused_at_the_town(
+    town: Side, county: Side, out: Path, tmp_path: Path
+) -> None:
+    pair(town, county)
+    [back] = county.sync.export(county.admin, out)
+
+    def inject(streams: dict[str, list[dict[str, object]]]) -> None:
+        streams["setting"].append(
+            {
+                "type": "setting",
+                "id": "idle_lock_minutes",
+                "version": 0,
+                "op": "upsert",
+                "data": {
+                    "key": "idle_lock_minutes",
+                    "value": {"v": 0},
+                    "updated_at": "2026-01-01T00:00:00+00:00",
+                },
+            }
+        )
+
+    bad = rewrite_bundle(back.path, county, tmp_path / "county-bad.bdbundle", inject)
+    result = town.sync.import_bundle(town.admin, bad)
+    assert [r.record_id for r in result.refusals] == ["idle_lock_minutes"]
+    assert "不由县级规定" in result.refusals[0].reason
+    with town.store.read() as session:
+        assert session.get(Setting, "idle_lock_minutes") is None
+
+
+def test_county_overview_views_claims_and_roster(town: Side, county: Side, out: Path) -> None:
+    pair(town, county)
+    demo(town, 30)
+    [sent] = town.sync.export(town.admin, out)
+    county.sync.import_bundle(county.admin, sent.path)
+    overview = county.services.county.overview(county.admin)
+    [row] = overview.townships
+    assert row.cases == 30 and row.last_sequence == 1
+    assert row.open_cases + 0 <= row.cases and row.decisions > 0 and row.fines_decided_fen > 0
+    assert overview.total("cases") == 30
+    cases = county.services.county.township_cases(county.admin, "330185")
+    assert len(cases) == 30
+    view = county.services.county.case_view(county.admin, cases[0].id)
+    assert view.township == "青溪镇人民政府" and view.parties
+    with pytest.raises(RuleViolation, match="县级存储"):
+        town.services.county.overview(town.admin)
+
+    # Claims and certificates the county keeps travel back to the township.
+    items = (
+        {i.code: i for i in town.services.cases.power_items(town.admin)}
+        if hasattr(town.services.cases, "power_items")
+        else {}
+    )
+    with county.store.read() as session:
+        code = session.execute(select(PowerItem.code).order_by(PowerItem.code)).scalars().first()
+        officer_id = (
+            session.execute(select(User.id).where(User.login.like("330185:%"), User.login != "330185:admin"))
+            .scalars()
+            .first()
+        )
+    assert code is not None and officer_id is not None
+    county.services.county.set_claims(county.admin, "330185", {code: False})
+    county.services.county.set_certificate(
+        county.admin, officer_id, "ZJ-县-0001", date(2025, 1, 1), date(2030, 12, 31)
+    )
+    [back] = county.sync.export(county.admin, out)
+    result = town.sync.import_bundle(town.admin, back.path)
+    assert result.counts["officer_certificate"]["updated"] == 1
+    with town.store.read() as session:
+        assert (
+            session.execute(select(User.certificate_no).where(User.id == officer_id)).scalar_one()
+            == "ZJ-县-0001"
+        )
+        assert not session.execute(select(PowerItem.claimed).where(PowerItem.code == code)).scalars().first()
+    assert items is not None

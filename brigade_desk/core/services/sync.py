@@ -155,7 +155,7 @@ def _bundle_view(b: SyncBundle) -> BundleView:
     )
 
 
-def _check_public_key(text: str) -> str | None:
+def check_public_key(text: str) -> str | None:
     try:
         raw = base64.b64decode(text.strip().encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError):
@@ -252,7 +252,7 @@ class SyncService(Service):
             errors.append(FieldError("行政区划代码", problem))
         if not name:
             errors.append(FieldError("机关名称", "请填写"))
-        if problem := _check_public_key(public_key):
+        if problem := check_public_key(public_key):
             errors.append(FieldError("公钥", problem))
         if errors:
             raise ValidationError(errors)
