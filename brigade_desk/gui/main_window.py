@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,12 +34,14 @@ from brigade_desk.gui.pages.base import Page
 from brigade_desk.gui.pages.cases import CasesPage
 from brigade_desk.gui.pages.dashboard import DashboardPage
 from brigade_desk.gui.pages.placeholder import PLACEHOLDERS, PlaceholderPage
+from brigade_desk.gui.pages.reviews import ReviewsPage
 from brigade_desk.gui.pages.settings import SettingsPage
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.sign_in import SignInDialog
 from brigade_desk.gui.tasks import TaskRunner
 
 APP_TITLE = "乡镇综合执法办案台"
+SEARCH_DELAY_MS = 300  # typing in the search box filters the case list after this pause
 PAGE_ORDER = ("dashboard", "cases", "reviews", "documents", "sync", "statistics", "settings")
 
 
@@ -64,12 +66,20 @@ class MainWindow(QMainWindow):
         self.settings = SettingsPage(session)
         self.settings.settings_saved.connect(self.apply_idle_setting)
         placeholders = {key: PlaceholderPage(session, key, title, text) for key, title, text in PLACEHOLDERS}
+        self.reviews = ReviewsPage(session)
         self.pages: dict[str, Page] = {
             "dashboard": self.dashboard,
             "cases": self.cases,
             **placeholders,
+            "reviews": self.reviews,
             "settings": self.settings,
         }
+        self.dashboard.open_case.connect(self.open_case)
+        self.reviews.open_case.connect(self.open_case)
+        # A step recorded on one page makes the others show old figures: they reload when next shown.
+        self.reviews.changed.connect(lambda: self._mark_stale(self.cases, self.dashboard))
+        self.cases.detail.case_changed.connect(lambda _id: self._mark_stale(self.reviews, self.dashboard))
+        self.cases.leads.changed.connect(lambda: self._mark_stale(self.reviews, self.dashboard))
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -148,6 +158,10 @@ class MainWindow(QMainWindow):
         self.search.setMaximumWidth(520)
         self.search.returnPressed.connect(self.run_search)
         self.search.textChanged.connect(self._on_search_text)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self._live_search)
 
         self.toolbar = QToolBar("工具栏")
         self.toolbar.setMovable(False)
@@ -221,6 +235,7 @@ class MainWindow(QMainWindow):
 
     def run_search(self) -> None:
         """Give the search text to the page shown; a page with nothing to search hands it to 案件."""
+        self.search_timer.stop()
         text = self.search.text()
         if not self.current_page().apply_search(text):
             self.go_to("cases")
@@ -228,7 +243,25 @@ class MainWindow(QMainWindow):
 
     def _on_search_text(self, text: str) -> None:
         if not text:  # the clear button or deleting everything shows everything again
+            self.search_timer.stop()
             self.current_page().apply_search("")
+            return
+        live = getattr(self.current_page(), "live_search", None)
+        if live is not None and live():
+            self.search_timer.start()  # restarts while the person keeps typing
+
+    def _live_search(self) -> None:
+        self.current_page().apply_search(self.search.text())
+
+    @staticmethod
+    def _mark_stale(*pages: Page) -> None:
+        for page in pages:
+            page.mark_stale()
+
+    def open_case(self, case_id: str) -> None:
+        """Show a case in 案件 (from the dashboard's board or a review list)."""
+        self.go_to("cases")
+        self.cases.open_case(case_id)
 
     # --- who is signed in ------------------------------------------------------------------------
 

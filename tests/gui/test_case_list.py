@@ -51,14 +51,15 @@ def test_model_counts_rows_and_loads_pages_by_position(
     model = CaseTableModel(source, page_size=50, cache_pages=3)
     model.reload()
     assert model.rowCount() == CASES
-    assert model.columnCount() == 6
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == [
+    assert model.columnCount() == 7
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
         "案号",
         "受理时间",
         "来源",
         "当事人",
         "案由",
         "状态",
+        "下一期限",
     ]
     assert source.pages == []  # counting reads no rows
 

@@ -21,10 +21,10 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from brigade_desk.core.errors import BrigadeError
-from brigade_desk.core.services.cases import CaseRow
-from brigade_desk.gui.formatting import show_datetime
+from brigade_desk.core.services.cases import CaseFilter, CaseRow
+from brigade_desk.gui.formatting import show_date, show_datetime
 from brigade_desk.gui.session import DeskSession
-from brigade_desk.gui.style import CLOSED, colour
+from brigade_desk.gui.style import CLOSED, DUE_SOON, DUE_TODAY, OVERDUE, colour
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,9 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the CaseRow itself
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the case id
 
 GREY_STATES = frozenset({"closed", "archived"})
+# The next deadline's colour says how close it is (DESIGN.md: colours carry meaning only).
+DUE_COLOURS = {"overdue": OVERDUE, "due_today": DUE_TODAY, "due_soon": DUE_SOON}
+DUE_WORDS = {"overdue": "已逾期", "due_today": "今日到期", "due_soon": "即将到期"}
 LOADING = "…"
 
 Index = QModelIndex | QPersistentModelIndex
@@ -58,6 +61,20 @@ class AllCases:
         return self.session.services.cases.page(self.session.actor, offset, limit)
 
 
+class FilteredCases:
+    """Cases matching a `CaseFilter` (search text, filters, sort), all done in SQL by core."""
+
+    def __init__(self, session: DeskSession, flt: CaseFilter) -> None:
+        self.session = session
+        self.filter = flt
+
+    def count(self) -> int:
+        return self.session.services.cases.count_filtered(self.session.actor, self.filter)
+
+    def page(self, offset: int, limit: int) -> list[CaseRow]:
+        return self.session.services.cases.page_filtered(self.session.actor, self.filter, offset, limit)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -72,6 +89,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("parties", "当事人", "临溪县某某有限公司"),
     Column("summary", "案由", "某某在某村某路未经许可设置户外广告案"),
     Column("state", "状态", "已申请强制执行"),
+    Column("next_due_on", "下一期限", "2026年11月26日 作出处罚决定"),
 )
 COLUMN_KEYS = [c.key for c in COLUMNS]
 
@@ -89,6 +107,8 @@ def cell_text(row: CaseRow, key: str) -> str:
             return show_datetime(row.received_at)
         case "state":
             return row.state_label
+        case "next_due_on":
+            return f"{show_date(row.next_due_on)} {row.next_due_label}".strip() if row.next_due_on else ""
         case _:
             return str(getattr(row, key))
 
@@ -205,8 +225,12 @@ class CaseTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole and key in ("summary", "parties", "case_number"):
             return cell_text(row, key)
+        if role == Qt.ItemDataRole.ToolTipRole and key == "next_due_on" and row.due_status in DUE_WORDS:
+            return f"{DUE_WORDS[row.due_status]}：{cell_text(row, key)}"
         if role == Qt.ItemDataRole.ForegroundRole and row.state in GREY_STATES:
             return colour(CLOSED)
+        if role == Qt.ItemDataRole.ForegroundRole and key == "next_due_on" and row.due_status in DUE_COLOURS:
+            return colour(DUE_COLOURS[row.due_status])
         if role == ROW_ROLE:
             return row
         if role == ID_ROLE:

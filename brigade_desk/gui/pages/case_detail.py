@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -166,6 +166,8 @@ class CaseHistoryTab(CaseTab):
 class CaseDetailPane(QWidget):
     """Header, an optional stepper slot, and the tabs; shows one case or a hint to pick one."""
 
+    case_changed = Signal(str)  # a step was recorded here: the list and other views refresh
+
     def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -186,12 +188,20 @@ class CaseDetailPane(QWidget):
         self.tabs = QTabWidget()
         self.case_tabs: list[CaseTab] = []
         self.info_tab = self.add_tab(CaseInfoTab(session))
+        from brigade_desk.gui.pages import case_tabs  # imports CaseTab from this module
+
+        self.parties_tab = self.add_tab(case_tabs.PartiesTab(session))
         from brigade_desk.gui.pages.evidence_tab import EvidenceTab  # imports CaseTab from this module
 
         self.evidence_tab = self.add_tab(EvidenceTab(session))
+        self.records_tab = self.add_tab(case_tabs.RecordsTab(session))
+        self.records_tab.added.connect(self.reload_case)
         from brigade_desk.gui.discretion_panel import DiscretionTab  # imports CaseTab from this module
 
         self.discretion_tab = self.add_tab(DiscretionTab(session))
+        self.review_tab = self.add_tab(case_tabs.ReviewTab(session))
+        self.review_tab.changed.connect(self.reload_case)
+        self.execution_tab = self.add_tab(case_tabs.ExecutionTab(session))
         from brigade_desk.gui.pages.documents_tab import DocumentsTab  # imports CaseTab from this module
 
         self.documents_tab = self.add_tab(DocumentsTab(session))
@@ -207,6 +217,12 @@ class CaseDetailPane(QWidget):
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self.hint)
         self._stack.addWidget(detail)
+
+        from brigade_desk.gui.pages.procedure_panel import ProcedurePanel
+
+        self.procedure_panel = ProcedurePanel(session)
+        self.procedure_panel.changed.connect(self.reload_case)
+        self.set_stepper(self.procedure_panel)
 
     def add_tab(self, tab: TabT) -> TabT:
         self.case_tabs.append(tab)
@@ -227,8 +243,19 @@ class CaseDetailPane(QWidget):
             return
         self.show_case(case)
 
-    def show_case(self, case: CaseDetail | None, *, message: str = "") -> None:
+    def reload_case(self, case_id: str) -> None:
+        """After a step: show the case as it is now (version, state, tabs) and tell the list."""
+        try:
+            case = self.session.services.cases.get(self.session.actor, case_id)
+        except BrigadeError as exc:
+            self.show_case(None, message=exc.message)
+            return
+        self.show_case(case, keep_message=True)
+        self.case_changed.emit(case_id)
+
+    def show_case(self, case: CaseDetail | None, *, message: str = "", keep_message: bool = False) -> None:
         self.case = case
+        self.procedure_panel.show_case(case, keep_message=keep_message)
         if case is None:
             self.hint.setText(message or "在左侧列表中选择一个案件查看详情")
             if message:

@@ -1,4 +1,5 @@
-"""案件: the case list (paged by position) with the detail pane beside it."""
+"""案件: the case list (paged by position, filtered, searched and sorted in SQL) with the detail pane
+beside it, and the open leads (线索) in a second tab of the list side."""
 
 from __future__ import annotations
 
@@ -8,17 +9,29 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from brigade_desk.gui.models.case_table import COLUMN_KEYS, COLUMNS, ID_ROLE, AllCases, CaseTableModel
+from brigade_desk.core.rules.permissions import Permission
+from brigade_desk.core.services.cases import CaseFilter
+from brigade_desk.core.services.leads import LeadView
+from brigade_desk.gui.forms import chain_tab_order
+from brigade_desk.gui.models.case_table import COLUMN_KEYS, COLUMNS, ID_ROLE, CaseTableModel, FilteredCases
 from brigade_desk.gui.pages.base import Page
 from brigade_desk.gui.pages.case_detail import CaseDetailPane
+from brigade_desk.gui.pages.case_filters import CaseFilterBar
+from brigade_desk.gui.pages.filing import FilingDialog
+from brigade_desk.gui.pages.leads import LeadsPanel
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import set_error_style
+
+# Columns the list sorts by (in SQL, through CaseFilter.sort); the others keep the current order.
+SORTABLE = {"case_number", "received_at", "source", "state", "next_due_on"}
 
 
 class CaseTableView(QTableView):
@@ -36,14 +49,21 @@ class CasesPage(Page):
 
     def __init__(self, session: DeskSession, parent: QWidget | None = None, *, page_size: int = 100) -> None:
         super().__init__(session, parent)
-        self.model = CaseTableModel(AllCases(session), self, page_size=page_size)
-        self.model.load_failed.connect(self._show_error)
         self.search_text = ""
+        self.sort_key, self.descending = "received_at", True
+        self.filters = CaseFilterBar(session)
+        self.model = CaseTableModel(FilteredCases(session, self.current_filter()), self, page_size=page_size)
+        self.model.load_failed.connect(self._show_error)
 
         self.count_label = QLabel()
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.lead_button = QPushButton("登记线索…")
+        self.lead_button.clicked.connect(self.register_lead)
+        self.file_button = QPushButton("立案…")
+        self.file_button.setToolTip("不经线索直接填写立案审批表（如巡查中发现）")
+        self.file_button.clicked.connect(lambda: self.open_filing(None))
 
         self.table = CaseTableView()
         self.table.setModel(self.model)
@@ -66,26 +86,62 @@ class CasesPage(Page):
         for number, column in enumerate(COLUMNS):
             header.resizeSection(number, metrics.horizontalAdvance(column.sample) + 16)
         header.setSectionResizeMode(COLUMN_KEYS.index("summary"), QHeaderView.ResizeMode.Stretch)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(COLUMN_KEYS.index("received_at"), Qt.SortOrder.DescendingOrder)
+        header.sortIndicatorChanged.connect(self._on_sort)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.filters.changed.connect(self.apply_filters)
 
         self.detail = CaseDetailPane(session)
+        self.detail.case_changed.connect(self._on_case_changed)
+        self.leads = LeadsPanel(session)
+        self.leads.file_requested.connect(self.open_filing)
+        self.leads.changed.connect(self._show_lead_count)
 
-        list_side = QWidget()
-        list_layout = QVBoxLayout(list_side)
-        list_layout.setContentsMargins(0, 0, 0, 0)
+        cases_side = QWidget()
+        cases_layout = QVBoxLayout(cases_side)
+        cases_layout.setContentsMargins(0, 4, 0, 0)
+        cases_layout.addWidget(self.filters)
         top = QHBoxLayout()
         top.addWidget(self.count_label)
         top.addStretch(1)
-        list_layout.addLayout(top)
-        list_layout.addWidget(self.notice)
-        list_layout.addWidget(self.table, 1)
+        top.addWidget(self.file_button)
+        cases_layout.addLayout(top)
+        cases_layout.addWidget(self.notice)
+        cases_layout.addWidget(self.table, 1)
+
+        self.list_tabs = QTabWidget()
+        self.list_tabs.addTab(cases_side, "案件")
+        self.list_tabs.addTab(self.leads, "线索")
+        self.list_tabs.setCornerWidget(self.lead_button, Qt.Corner.TopRightCorner)
+        self.list_tabs.currentChanged.connect(self._on_list_tab)
+        # Tab from the navigation lands in the list itself; the filters follow it (reading order of
+        # work: the list is what one came for). The tabs 案件/线索 are switched by mouse or Ctrl+Tab.
+        self.list_tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        f = self.filters
+        chain_tab_order(
+            [
+                self.table,
+                f.state,
+                f.deadline,
+                f.source,
+                f.officer,
+                f.major,
+                f.item,
+                f.received_from,
+                f.received_to,
+                f.clear_button,
+                self.file_button,
+            ]
+        )
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(list_side)
+        self.splitter.addWidget(self.list_tabs)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
-        self.splitter.setSizes([900, 420])
+        self.splitter.setSizes([760, 560])
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -95,15 +151,28 @@ class CasesPage(Page):
 
     def refresh(self) -> None:
         super().refresh()
+        can_edit = self.session.can(Permission.CASE_EDIT)
+        self.lead_button.setEnabled(can_edit)
+        self.file_button.setEnabled(can_edit)
+        self.leads.refresh()
+        self._show_lead_count()
+        self.reload_list()
+
+    def on_actor_changed(self) -> None:
+        self.filters.fill_choices()
+        super().on_actor_changed()
+
+    def reload_list(self) -> None:
+        """Count again and show the list, keeping the selected case where it can be found."""
         selected, old_row, old_count = (
             self.selected_case_id(),
             self.table.currentIndex().row(),
             self.model.rowCount(),
         )
         self.notice.hide()
-        self.model.reload()
+        self.model.set_source(FilteredCases(self.session, self.current_filter()))
         total = self.model.rowCount()
-        self.count_label.setText(f"共 {total:,} 件" if not self.model.error else "")
+        self._show_count(total)
         # Find the selected case again where it was, or shifted by the cases added since (newest first);
         # this reads at most two pages.
         row = None
@@ -115,21 +184,55 @@ class CasesPage(Page):
                     break
         if row is not None:
             self.select_row(row)
+        elif selected is not None and self.detail.case is not None and self.detail.case.id == selected:
+            self.table.clearSelection()  # the case left the list (filter); its detail stays
+            self.detail.show_case_id(selected)
         else:
             self.table.clearSelection()
             self.detail.show_case(None)
-        if self.search_text:
-            self._show_search_notice()
 
     def apply_search(self, text: str) -> bool:
-        """The search box's hook. Searching cases (in SQL, by number, party, ID number, address and
-        facts) comes with the case-handling work, which gives the model a filtered `CaseSource`."""
-        self.search_text = text.strip()
-        if self.search_text:
-            self._show_search_notice()
-        else:
-            self.notice.hide()
+        """The search box: case number, parties, ID numbers, addresses and facts, in SQL."""
+        text = text.strip()
+        if text == self.search_text and not self._stale:
+            return True
+        self.search_text = text
+        self.list_tabs.setCurrentIndex(0)
+        self.reload_list()
         return True
+
+    def live_search(self) -> bool:
+        """Typing in the search box filters this page as one types (after a short pause)."""
+        return True
+
+    # --- filter and sort -------------------------------------------------------------------------
+
+    def current_filter(self) -> CaseFilter:
+        return self.filters.case_filter(self.search_text, self.sort_key, self.descending)
+
+    def apply_filters(self) -> None:
+        self.reload_list()
+
+    def _on_sort(self, section: int, order: Qt.SortOrder) -> None:
+        key = COLUMN_KEYS[section]
+        if key not in SORTABLE:
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(
+                COLUMN_KEYS.index(self.sort_key),
+                Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder,
+            )
+            header.blockSignals(False)
+            self._show_notice("只能按案号、受理时间、来源、状态或下一期限排序")
+            return
+        self.sort_key, self.descending = key, order == Qt.SortOrder.DescendingOrder
+        self.reload_list()
+
+    def sort_by(self, key: str, descending: bool) -> None:
+        self.table.horizontalHeader().setSortIndicator(
+            COLUMN_KEYS.index(key),
+            Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder,
+        )
 
     # --- selection -------------------------------------------------------------------------------
 
@@ -144,17 +247,77 @@ class CasesPage(Page):
         )
         self.table.scrollTo(index)
 
+    def open_case(self, case_id: str) -> None:
+        """Show a case (from the dashboard, a review list, a new filing) whatever the list shows."""
+        self.ensure_fresh()
+        self.list_tabs.setCurrentIndex(0)
+        self.model.row_at(0)  # the first page (what is on screen) is looked through; no more is read
+        row = self.model.row_of_id(case_id)
+        if row is not None:
+            self.select_row(row)
+        else:
+            self.table.clearSelection()
+            self.detail.show_case_id(case_id)
+
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.detail.show_case_id(self.model.data(current, ID_ROLE) if current.isValid() else None)
+        if current.isValid():
+            self.detail.show_case_id(self.model.data(current, ID_ROLE))
+        elif self.detail.case is None:
+            self.detail.show_case(None)
+
+    def _on_case_changed(self, case_id: str) -> None:
+        """A step was recorded in the detail pane: the list row (state, deadline) changes too."""
+        self.reload_list()
+        if self.selected_case_id() != case_id:
+            self.open_case(case_id)
+
+    # --- leads and filing -------------------------------------------------------------------------
+
+    def register_lead(self) -> None:
+        self.list_tabs.setCurrentWidget(self.leads)
+        self.leads.register()
+
+    def open_filing(self, lead: LeadView | None) -> FilingDialog:
+        dialog = FilingDialog(self.session, self, lead=lead)
+        dialog.finished.connect(lambda _r: self._after_filing(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_filing(self, dialog: FilingDialog) -> None:
+        if dialog.case_id is None:
+            return
+        self.leads.refresh()
+        self._show_lead_count()
+        self.list_tabs.setCurrentIndex(0)
+        self.reload_list()
+        self.open_case(dialog.case_id)
+        self._show_notice("已提请立案审批，待负责人审批后编号")
+
+    def _on_list_tab(self, index: int) -> None:
+        if index == 1:
+            self.leads.refresh()
+            self._show_lead_count()
+
+    def _show_lead_count(self) -> None:
+        count = self.leads.count()
+        self.list_tabs.setTabText(1, f"线索（{count}）" if count else "线索")
 
     # --- messages --------------------------------------------------------------------------------
+
+    def _show_count(self, total: int) -> None:
+        if self.model.error:
+            self.count_label.setText("")
+            return
+        filtered = self.search_text or self.filters.is_filtering()
+        what = f"查找“{self.search_text}”：" if self.search_text else ""
+        self.count_label.setText(f"{what}{'符合条件' if filtered else '共'} {total:,} 件")
 
     def _show_error(self, message: str) -> None:
         set_error_style(self.notice)
         self.notice.setText(message)
         self.notice.show()
 
-    def _show_search_notice(self) -> None:
+    def _show_notice(self, text: str) -> None:
         self.notice.setStyleSheet("")
-        self.notice.setText(f"案件查找（“{self.search_text}”）尚未开放，下方仍列出全部案件。")
+        self.notice.setText(text)
         self.notice.show()

@@ -1,10 +1,11 @@
-"""工作台: the organ, the case figures, the last verified backup (with 立即备份 for admins), recent work."""
+"""工作台: the organ, the deadline board, the case figures, the last verified backup (with 立即备份 for
+admins), recent work."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -27,6 +28,7 @@ from brigade_desk.core.rules.procedure import CaseState
 from brigade_desk.core.services.cases import state_label
 from brigade_desk.gui.formatting import show_datetime
 from brigade_desk.gui.pages.base import Page
+from brigade_desk.gui.pages.deadline_board import DeadlineBoardBox
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import set_error_style
 from brigade_desk.gui.tasks import TaskHandle, TaskRunner
@@ -45,6 +47,7 @@ def _bold(label: QLabel, scale: float = 1.0) -> QLabel:
 class DashboardPage(Page):
     key = "dashboard"
     title = "工作台"
+    open_case = Signal(str)
 
     def __init__(self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -113,10 +116,14 @@ class DashboardPage(Page):
         boxes.addWidget(case_box, 1)
         boxes.addWidget(backup_box, 1)
 
+        self.board = DeadlineBoardBox(session)
+        self.board.open_case.connect(self.open_case)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.organ_name)
         layout.addWidget(self.organ_line)
         layout.addSpacing(8)
+        layout.addWidget(self.board, 3)
         layout.addLayout(boxes)
         layout.addWidget(recent_box, 1)
 
@@ -125,6 +132,7 @@ class DashboardPage(Page):
     def refresh(self) -> None:
         super().refresh()
         self._show_organ()
+        self.board.refresh()
         self._show_cases()
         self._show_backup()
         self._show_recent()
