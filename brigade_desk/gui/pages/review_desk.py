@@ -113,6 +113,7 @@ class ReviewDesk(QWidget):
 
     open_case = Signal(str)
     signed = Signal(str)  # case id, after a review opinion was signed
+    changed = Signal(str)  # case id, after a signature or an extension: other views refresh
 
     def __init__(
         self, session: DeskSession, parent: QWidget | None = None, *, case_id: str | None = None
@@ -478,6 +479,7 @@ class ReviewDesk(QWidget):
             )
             self.message.show()
             self.signed.emit(row.case_id)
+            self.changed.emit(row.case_id)
         elif result == SignatureDialog.REFUSED and dialog.refusal is not None:
             self.show_refusal(dialog.refusal)
 
@@ -508,6 +510,7 @@ class ReviewDesk(QWidget):
                 self.extend_note.setStyleSheet("")
                 self.extend_note.setText(f"已批准延期，审核期限延至{show_date(dialog.new_due)}")
                 self.extend_note.show()
+                self.changed.emit(row.case_id)
 
         dialog.finished.connect(finished)
         dialog.open()
