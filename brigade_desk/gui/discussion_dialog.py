@@ -42,7 +42,7 @@ def _long(placeholder: str, lines: int = 3) -> QPlainTextEdit:
     edit = QPlainTextEdit()
     edit.setPlaceholderText(placeholder)
     edit.setTabChangesFocus(True)
-    edit.setMinimumHeight(edit.fontMetrics().height() * lines + 12)
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)  # a form, not a text editor
     return edit
 
 
@@ -67,7 +67,8 @@ class DiscussionDialog(QDialog):
         self.case_id = case_id
         self.discussion_id: str | None = None
         self.setWindowTitle(f"集体讨论记录 — {title}")
-        self.setMinimumSize(640, 560)
+        self.setMinimumWidth(640)
+        self.resize(760, 620)
 
         today = beijing_today(session.services.reviews.clock())
         self.held_on = QDateEdit(QDate(today.year, today.month, today.day))
@@ -79,7 +80,7 @@ class DiscussionDialog(QDialog):
         self.chair.setEditable(True)
         self.recorder = QLineEdit()
         self.attendees = _long("列席人员，每行一人：姓名 职务（如：张三 执法队员）", 2)
-        self.report = _long("承办人员汇报的案件事实、证据、法制审核意见和拟处理意见")
+        self.report = _long("承办人员汇报的案件事实、证据、法制审核意见和拟处理意见", 4)
         self.conclusion = _long("讨论结论，如：给予罚款15,000元的行政处罚", 2)
 
         try:
@@ -130,6 +131,7 @@ class DiscussionDialog(QDialog):
         intro.setWordWrap(True)
         body_layout.addWidget(intro)
         body_layout.addLayout(form)
+        body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -34,7 +35,7 @@ from brigade_desk.core.review import CHECKLIST, INVERTED, OPINIONS, answer_text
 from brigade_desk.core.rules.evidence import kind_label
 from brigade_desk.core.rules.procedure import OUTCOMES
 from brigade_desk.core.services.reviews import ChecklistAnswer, ChecklistLine
-from brigade_desk.gui.formatting import show_fen
+from brigade_desk.gui.formatting import show_date, show_fen
 from brigade_desk.gui.style import set_error_style
 
 OPINION_FIELD = "审核结论"
@@ -255,6 +256,14 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr>{head}</tr>{body}</table>"
 
 
+def _day(value: Any) -> str:
+    """2025-09-20 (as the package stores dates) -> 2025年9月20日."""
+    try:
+        return html.escape(show_date(date.fromisoformat(str(value))))
+    except ValueError:
+        return _e(value)
+
+
 def _mono(text: str) -> str:
     return f"<span style='font-family:monospace'>{html.escape(text)}</span>" if text else "—"
 
@@ -285,7 +294,7 @@ def package_html(
 
     facts = [
         f"案号：{_e(case.get('case_number'))}　案由：{_e(case.get('summary'))}",
-        f"违法行为发生日期：{_e(case.get('violation_date'))}　地点：{_e(case.get('place'))}",
+        f"违法行为发生日期：{_day(case.get('violation_date'))}　地点：{_e(case.get('place'))}",
         f"事实：{_e(case.get('facts'))}",
     ]
     parts.append(_section("案件事实", "<p>" + "<br>".join(facts) + "</p>"))
@@ -330,7 +339,7 @@ def package_html(
         body = "<p>（未保存裁量结果）</p>"
     parts.append(_section("裁量基准适用", body))
 
-    hearing = [[_e(h.get("on")), _e(h.get("note"))] for h in package.get("hearing") or []]
+    hearing = [[_day(h.get("on")), _e(h.get("note"))] for h in package.get("hearing") or []]
     parts.append(
         _section(
             "听证记录", _table(("听证日期", "听证情况"), hearing) if hearing else "<p>（未举行听证）</p>"

@@ -92,7 +92,7 @@ def test_queue_from_submission_to_sign_off(qtbot: QtBot, svc: Services, cast: Ca
     due = svc.reviews.queue(cast.reviewer)[0].due_on
     assert cells[0] == f"{due.year}年{due.month}月{due.day}日"  # 7 working days after submission
     assert cells[1] == "第1轮" and cells[3] == "陈喆擅自占道经营案" and cells[4] == "张三"
-    assert "重大执法决定标准" in cells[6]
+    assert "重大执法决定标准" in cells[5]
     desk.table.selectRow(0)
     package = desk.package.toPlainText()
     for want in ("拟作出的处理决定", "15,000.00元", "占用人行道经营", "陈喆", "裁量基准适用", "审核材料摘要"):
@@ -111,7 +111,7 @@ def test_queue_from_submission_to_sign_off(qtbot: QtBot, svc: Services, cast: Ca
     assert handler.status.text() == "审核通过（第1轮）"
     assert not handler.stale.isVisible()
     reviewer_fp = svc.reviews.rounds(cast.officer, case_id)[0].fingerprint
-    assert reviewer_fp and handler.rounds_table.item(0, 7).text() == reviewer_fp
+    assert reviewer_fp and handler.rounds_table.item(0, 4).text() == reviewer_fp
     assert handler.checklist_table.rowCount() == len(CHECKLIST)
     # The signed round, seen in the queue with 只显示待审核 off, is read-only.
     desk.pending_only.setChecked(False)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -43,7 +44,8 @@ from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.signature import SignatureDialog, SignatureInput
 from brigade_desk.gui.style import OVERDUE, colour, set_error_style
 
-HEADERS = ("审核期限", "轮次", "案号", "案由", "提交人", "提交时间", "重大执法决定原因", "状态")
+HEADERS = ("审核期限", "轮次", "案号", "案由", "提交人", "重大执法决定原因", "状态")
+STATUS_COLUMN = HEADERS.index("状态")
 ID_ROLE = Qt.ItemDataRole.UserRole
 NOT_REVIEWER = "须由具有法制审核资格的法制审核人员签署审核意见"
 RECORD_TITLES = {
@@ -147,9 +149,10 @@ class ReviewDesk(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(6, self.fontMetrics().horizontalAdvance("拟罚款达到重大执法决定标准") + 16)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(3, self.fontMetrics().horizontalAdvance("擅自占道经营案") + 16)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("轮次") + 16)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.doubleClicked.connect(lambda _index: self.open_selected_case())
 
@@ -202,15 +205,16 @@ class ReviewDesk(QWidget):
         set_error_style(self.refusal)
         self.refusal.hide()
         sign_row = QHBoxLayout()
+        self.sign_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         sign_row.addWidget(self.sign_button, 0, Qt.AlignmentFlag.AlignTop)
         sign_row.addWidget(self.refusal, 1)
+        sign_row.addStretch(0)
 
         form_body = QWidget()
         form_layout = QVBoxLayout(form_body)
         form_layout.setContentsMargins(0, 0, 4, 0)
         form_layout.addWidget(self.form)
         form_layout.addWidget(self.signed_label)
-        form_layout.addLayout(sign_row)
         form_layout.addStretch(1)
         self.form_scroll = QScrollArea()
         self.form_scroll.setWidgetResizable(True)
@@ -220,8 +224,8 @@ class ReviewDesk(QWidget):
         self.item_split = QSplitter(Qt.Orientation.Vertical)
         self.item_split.addWidget(self.package)
         self.item_split.addWidget(self.form_scroll)
-        self.item_split.setStretchFactor(0, 2)
-        self.item_split.setStretchFactor(1, 3)
+        self.item_split.setStretchFactor(0, 1)
+        self.item_split.setStretchFactor(1, 1)
         self.item_split.setChildrenCollapsible(False)
 
         item = QWidget()
@@ -231,14 +235,15 @@ class ReviewDesk(QWidget):
         item_layout.addLayout(head_row)
         item_layout.addWidget(self.extend_note)
         item_layout.addWidget(self.item_split, 1)
+        item_layout.addLayout(sign_row)  # always in sight, with the refusal beside it
         self.item = item
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(queue)
         self.splitter.addWidget(item)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([520, 760])
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([660, 720])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -274,7 +279,6 @@ class ReviewDesk(QWidget):
                 row.case_number or "（未立案）",
                 row.summary,
                 row.submitted_by,
-                show_datetime(row.submitted_at),
                 "；".join(row.major_reasons),
                 row.status_label,
             )
@@ -286,6 +290,7 @@ class ReviewDesk(QWidget):
                     cell.setForeground(red)
                 self.table.setItem(r, c, cell)
         self.table.blockSignals(False)
+        self.table.setColumnHidden(STATUS_COLUMN, self.pending_only.isChecked())  # all 待审核 then
         row_index = next((i for i, r in enumerate(self.rows) if r.review_id == selected), None)
         if row_index is not None:
             self.table.selectRow(row_index)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -38,17 +39,8 @@ from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.signature import SignatureDialog, SignatureInput
 from brigade_desk.gui.style import ERROR, colour, set_error_style
 
-ROUND_HEADERS = (
-    "轮次",
-    "状态",
-    "提交人",
-    "提交时间",
-    "审核期限",
-    "审核人",
-    "签名时间",
-    "审核人公钥指纹",
-    "法制机构负责人",
-)
+ROUND_HEADERS = ("轮次", "状态", "审核期限", "审核人", "审核人公钥指纹")
+FINGERPRINT_COLUMN = ROUND_HEADERS.index("审核人公钥指纹")
 CHECK_HEADERS = ("审核事项", "答复", "说明")
 LEADER_HEADERS = ("负责人", "意见", "理由", "确认")
 
@@ -99,7 +91,7 @@ def confirmation_text(method: str, fingerprint: str, note: str, valid: bool, at:
         return "签名无效"
     if method == "paper":
         return f"纸质签名（{note}）"
-    return f"已签名 {at}，公钥指纹 {fingerprint}"
+    return f"电子签名 {fingerprint}（{at}）"
 
 
 class ReviewPanel(QWidget):
@@ -126,6 +118,7 @@ class ReviewPanel(QWidget):
         set_error_style(self.stale)
         self.stale.hide()
         self.submit_button = QPushButton("提交法制审核")
+        self.submit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.submit_button.setToolTip("将拟作出的决定、事实、证据、裁量、听证记录和文书草稿提交法制审核")
         self.submit_button.clicked.connect(self.submit)
         self.submit_message = QLabel()
@@ -134,8 +127,9 @@ class ReviewPanel(QWidget):
         submit_row = QHBoxLayout()
         submit_row.addWidget(self.submit_button, 0, Qt.AlignmentFlag.AlignTop)
         submit_row.addWidget(self.submit_message, 1)
+        submit_row.addStretch(0)
 
-        self.rounds_table = _table(ROUND_HEADERS, 7)
+        self.rounds_table = _table(ROUND_HEADERS, FINGERPRINT_COLUMN)
         _rows_height(self.rounds_table, 3)
         self.rounds_table.itemSelectionChanged.connect(self._show_round)
         self.round_detail = _value()
@@ -165,8 +159,9 @@ class ReviewPanel(QWidget):
         record_row = QHBoxLayout()
         record_row.addWidget(self.record_button, 0, Qt.AlignmentFlag.AlignTop)
         record_row.addWidget(self.discussion_message, 1)
+        record_row.addStretch(0)
         self.discussion_summary = _value()
-        self.leaders_table = _table(LEADER_HEADERS, 3)
+        self.leaders_table = _table(LEADER_HEADERS, LEADER_HEADERS.index("确认"))
         _rows_height(self.leaders_table, 3)
         self.leaders_table.itemSelectionChanged.connect(self._update_buttons)
         self.confirm_button = QPushButton("签名确认…")
@@ -182,6 +177,9 @@ class ReviewPanel(QWidget):
         confirm_row.addWidget(self.confirm_button, 0, Qt.AlignmentFlag.AlignTop)
         confirm_row.addWidget(self.paper_button, 0, Qt.AlignmentFlag.AlignTop)
         confirm_row.addWidget(self.confirm_message, 1)
+        confirm_row.addStretch(0)
+        for button in (self.record_button, self.confirm_button, self.paper_button):
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
 
         discussion_box = QGroupBox("集体讨论")
         discussion_layout = QVBoxLayout(discussion_box)
@@ -265,13 +263,9 @@ class ReviewPanel(QWidget):
                 (
                     f"第{r.round}轮",
                     r.status_label + ("（已失效）" if state.stale and r is self.rounds[0] else ""),
-                    r.submitted_by,
-                    show_datetime(r.submitted_at),
                     show_date(r.due_on) + ("（已延长）" if r.extended else ""),
                     r.reviewer,
-                    show_datetime(r.signed_at),
                     r.fingerprint,
-                    f"{r.head_name} {r.head_fingerprint}".strip(),
                 )
                 for r in self.rounds
             ],
@@ -286,17 +280,25 @@ class ReviewPanel(QWidget):
     def _show_round(self) -> None:
         index = self.rounds_table.currentRow()
         chosen = self.rounds[index] if 0 <= index < len(self.rounds) else None
-        if chosen is None or not chosen.checklist:
-            self.round_detail.setText(
-                f"第{chosen.round}轮待审核；审核材料摘要 {chosen.package_hash}" if chosen is not None else ""
-            )
-            self.round_detail.setVisible(chosen is not None)
+        if chosen is None:
+            self.round_detail.hide()
             self.checklist_table.hide()
             return
-        self.round_detail.setText(
-            f"第{chosen.round}轮审核结论：{chosen.opinion}。{chosen.opinion_text}\n"
-            f"审核材料摘要（SHA-256）：{chosen.package_hash}"
-        )
+        lines = [f"第{chosen.round}轮：{chosen.submitted_by}于{show_datetime(chosen.submitted_at)}提交"]
+        if chosen.signed_at is not None:
+            lines.append(
+                f"审核人{chosen.reviewer}于{show_datetime(chosen.signed_at)}签名，公钥指纹 {chosen.fingerprint}"
+            )
+        if chosen.head_name:
+            lines.append(f"法制机构负责人{chosen.head_name}签名，公钥指纹 {chosen.head_fingerprint}")
+        if chosen.opinion:
+            lines.append(f"审核结论：{chosen.opinion}。{chosen.opinion_text}")
+        lines.append(f"审核材料摘要（SHA-256）：{chosen.package_hash}")
+        self.round_detail.setText("\n".join(lines))
+        self.round_detail.show()
+        if not chosen.checklist:
+            self.checklist_table.hide()
+            return
         self.round_detail.show()
         _fill(
             self.checklist_table,
@@ -354,8 +356,15 @@ class ReviewPanel(QWidget):
     def _update_buttons(self) -> None:
         state = self.state
         edit = self.session.can(Permission.CASE_EDIT)
-        self.submit_button.setVisible(bool(state and state.required))
-        self.submit_button.setEnabled(bool(edit and state and state.required))
+        # Open while nothing is pending and no valid passed review stands (first, returned, stale).
+        latest = state.latest if state else None
+        open_ = bool(
+            state
+            and state.required
+            and (latest is None or (latest.status != "pending" and (not state.passed or state.stale)))
+        )
+        self.submit_button.setVisible(open_)
+        self.submit_button.setEnabled(edit and open_)
         if state and state.required and not edit:
             self.submit_button.setToolTip("须由承办的执法人员提交法制审核")
         self.record_button.setVisible(bool(state and state.discussion_required))
