@@ -61,6 +61,7 @@ class ReviewsPage(Page):
         # 法制审核: the legal reviewer's desk (review_desk.py, docs/legal-review.md) beside the approvals.
         self.review_desk = ReviewDesk(session)
         self.review_desk.open_case.connect(self.open_case)
+        self.review_desk.changed.connect(lambda _case_id: self.changed.emit())
         self._tab_for: str | None = None
         approvals = QWidget()
         self.page_tabs = QTabWidget()
