@@ -31,12 +31,6 @@ class PlaceholderPage(Page):
 
 PLACEHOLDERS: tuple[tuple[str, str, str], ...] = (
     (
-        "reviews",
-        "审核",
-        "这里将列出待您处理的法制审核、集体讨论和负责人审批（立案、延期、结案）。"
-        "由后续的“案件办理”工作提供。",
-    ),
-    (
         "documents",
         "文书",
         "这里将制作、签发、打印执法文书并登记送达。由后续的“文书”工作提供。",
