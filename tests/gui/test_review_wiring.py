@@ -5,7 +5,7 @@ panel are signed with the leader's password (签名确认)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from brigade_desk.core.app import Services
+from brigade_desk.core.services.procedure import FilingInput, Proposal, RecordInput
 from brigade_desk.core.store import Store, open_store
 from brigade_desk.gui.action_dialog import ActionDialog
 from brigade_desk.gui.main_window import MainWindow
@@ -104,3 +105,35 @@ def test_leaders_approval_is_signed_with_the_password(qtbot: QtBot, svc: Service
     pane.tabs.setCurrentWidget(pane.review_tab)
     approvals = pane.review_tab.approvals
     assert approvals.item(approvals.rowCount() - 1, 5).text() == extension.fingerprint
+
+
+def test_withdrawal_is_signed_too(qtbot: QtBot, svc: Services, cast: Cast) -> None:
+    p = svc.procedure
+    case_id = p.propose_filing(
+        cast.officer,
+        FilingInput((cast.item_id,), (cast.person_id,), cast.officer_ids, date(2025, 9, 20), "占道经营案"),
+    )
+    p.approve_filing(cast.leader, case_id, True, "同意", svc.cases.get(cast.officer, case_id).version)
+    day = datetime(2025, 9, 22, 1, tzinfo=UTC)
+    p.add_record(
+        cast.officer,
+        case_id,
+        RecordInput("inspection", day, day.replace(hour=2), "东村路口", cast.officer_ids, text="未见占道"),
+    )
+    version = svc.cases.get(cast.officer, case_id).version
+    p.close_investigation(
+        cast.officer, case_id, Proposal("not_established", (), None, report="事实不成立"), version
+    )
+    pane = CaseDetailPane(DeskSession(svc, cast.leader2))
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_case_id(case_id)
+    dialog = pane.procedure_panel.start("withdraw")
+    assert isinstance(dialog, ActionDialog)
+    dialog.save_button.click()
+    sign = dialog.signature_dialog
+    assert sign is not None
+    sign.password.setText(PASSWORD)
+    sign.sign_button.click()
+    assert dialog.saved
+    assert svc.procedure.approvals(cast.officer, case_id)[-1].fingerprint

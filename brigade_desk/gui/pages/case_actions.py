@@ -171,8 +171,11 @@ class ActionBuilder:
                         self.dialog(
                             "批准销案",
                             [Field("审批意见", "审批意见", "long", "违法事实不能成立，同意销案。")],
-                            lambda v: a.withdraw(actor, case.id, str(v["审批意见"])),
+                            lambda v: a.withdraw(
+                                actor, case.id, str(v["审批意见"]), password=str(v["签名密码"])
+                            ),
                             save_text="批准销案",
+                            sign=f"批准{case.case_number}销案（签名对象：审批事项、意见、审批人和时间）。",
                         ),
                         separate_duty=True,
                     )
@@ -189,8 +192,15 @@ class ActionBuilder:
                                 Field("移送单位", "移送单位", "text", placeholder="如：县公安局"),
                                 Field("审批意见", "审批意见", "long", "同意移送。"),
                             ],
-                            lambda v: a.transfer(actor, case.id, str(v["移送单位"]), str(v["审批意见"])),
+                            lambda v: a.transfer(
+                                actor,
+                                case.id,
+                                str(v["移送单位"]),
+                                str(v["审批意见"]),
+                                password=str(v["签名密码"]),
+                            ),
                             save_text="批准移送",
+                            sign=f"批准{case.case_number}移送（签名对象：审批事项、意见、审批人和时间）。",
                         ),
                         separate_duty=True,
                     )
