@@ -55,7 +55,7 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -427,9 +427,8 @@ def _prepare_sqlite(doc_id: int, d: SearchDocument) -> _Prepared:
     return _Prepared(doc_id, d.sort_key, d.case_id, d.narrow, _compress(d.source), _body(d.source))
 
 
-def _pg_row(d: SearchDocument) -> dict[str, object]:
-    document = _tsvector(tokenize(d.source))
-    return {"case_id": d.case_id, "sort_key": d.sort_key, "narrow": d.narrow, "document": document}
+def _pg_row(d: SearchDocument) -> tuple[object, ...]:
+    return (d.case_id, d.sort_key, d.narrow, _tsvector(tokenize(d.source)))
 
 
 class _SqliteIndex:
@@ -453,26 +452,15 @@ class _SqliteIndex:
         self.insert_prepared([_prepare_sqlite(doc_id, d) for doc_id, d in documents])
 
     def insert_prepared(self, rows: Sequence[_Prepared]) -> None:
-        if not rows:
-            return
-        self.session.execute(
-            text(
-                f"INSERT INTO {DOC_TABLE} (doc_id, sort_key, case_id, narrow) "
-                "VALUES (:doc_id, :sort_key, :case_id, :narrow)"
-            ),
-            [
-                {"doc_id": r.doc_id, "sort_key": r.sort_key, "case_id": r.case_id, "narrow": r.narrow}
-                for r in rows
-            ],
+        session = self.session
+        _insert_values(
+            session,
+            DOC_TABLE,
+            ("doc_id", "sort_key", "case_id", "narrow"),
+            [(r.doc_id, r.sort_key, r.case_id, r.narrow) for r in rows],
         )
-        self.session.execute(
-            text(f"INSERT INTO {SOURCE_TABLE} (doc_id, source) VALUES (:doc_id, :source)"),
-            [{"doc_id": r.doc_id, "source": r.source} for r in rows],
-        )
-        self.session.execute(
-            text(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (:doc_id, :body)"),
-            [{"doc_id": r.doc_id, "body": r.body} for r in rows],
-        )
+        _insert_values(session, SOURCE_TABLE, ("doc_id", "source"), [(r.doc_id, r.source) for r in rows])
+        _insert_values(session, FTS_TABLE, ("rowid", "body"), [(r.doc_id, r.body) for r in rows])
 
     def place(self, key: int) -> int:
         """A free rowid between the rowids of the neighbours: rowids ascend as sort keys descend."""
@@ -535,16 +523,28 @@ class _SqliteIndex:
         )
 
 
-def _pg_insert(session: Session, rows: Sequence[dict[str, object]]) -> None:
+def _pg_insert(session: Session, rows: Sequence[tuple[object, ...]]) -> None:
+    columns = ("case_id", "sort_key", "narrow", "document")
+    _insert_values(session, PG_TABLE, columns, rows, "(%s, %s, %s, CAST(%s AS tsvector))")
+
+
+def _insert_values(
+    session: Session,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[object, ...]],
+    row_sql: str = "",
+) -> None:
+    """One INSERT with many VALUES rows: one round trip into the database per batch, which holds the
+    GIL once instead of once per row (a worker thread may be busy tokenising meanwhile)."""
     if not rows:
         return
-    session.execute(
-        text(
-            f"INSERT INTO {PG_TABLE} (case_id, sort_key, narrow, document) "
-            "VALUES (:case_id, :sort_key, :narrow, CAST(:document AS tsvector))"
-        ),
-        rows,
-    )
+    marker = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    row_sql = row_sql or "(" + ", ".join([marker] * len(columns)) + ")"
+    for start in range(0, len(rows), BATCH_SIZE):
+        part = rows[start : start + BATCH_SIZE]
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([row_sql] * len(part))
+        session.connection().exec_driver_sql(sql, tuple(v for row in part for v in row))
 
 
 def _meta(session: Session) -> dict[str, str]:
@@ -682,25 +682,26 @@ def rebuild_index(session: Session, progress: Progress | None = None) -> int:
             return [_prepare_sqlite(doc_id, d) for doc_id, d in documents]
         return [_pg_row(d) for _, d in documents]
 
-    def write(start: int, future: Future[list[Any]]) -> None:
-        if sqlite:
-            index.insert_prepared(future.result())
-        else:
-            _pg_insert(session, future.result())
-        if progress is not None:
-            progress(min(start + BATCH_SIZE, total), total)
+    def load(start: int) -> dict[str, CaseFields]:
+        ids = [case_id for _, case_id in keyed[start : start + BATCH_SIZE]]
+        return {f.case_id: f for f in _load_cases(session, ids)}
 
+    # Reads happen while the worker is idle: a read takes the GIL back once per row, and would wait
+    # behind a busy worker each time. Writes are one statement per table and batch.
+    starts = range(0, total, BATCH_SIZE)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-rebuild") as worker:
-        pending: tuple[int, Future[list[Any]]] | None = None
-        for start in range(0, total, BATCH_SIZE):
-            ids = [case_id for _, case_id in keyed[start : start + BATCH_SIZE]]
-            fields = {f.case_id: f for f in _load_cases(session, ids)}
-            submitted = (start, worker.submit(prepare, start, fields))
-            if pending is not None:
-                write(*pending)
-            pending = submitted
-        if pending is not None:
-            write(*pending)
+        future = worker.submit(prepare, 0, load(0)) if total else None
+        for start in starts:
+            assert future is not None
+            rows = future.result()
+            following = start + BATCH_SIZE
+            future = worker.submit(prepare, following, load(following)) if following < total else None
+            if sqlite:
+                index.insert_prepared(rows)
+            else:
+                _pg_insert(session, rows)
+            if progress is not None:
+                progress(min(following, total), total)
     if sqlite:
         session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
         _fts_config(session, "hashsize", 1 << 20)  # FTS5's defaults again for everyday writes

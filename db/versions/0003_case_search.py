@@ -39,7 +39,7 @@ def upgrade() -> None:
         op.execute("CREATE TABLE case_search_source (doc_id INTEGER PRIMARY KEY, source BLOB NOT NULL)")
         op.execute(
             "CREATE VIRTUAL TABLE case_search_fts USING fts5("
-            "body, content='', columnsize=0, tokenize='unicode61 remove_diacritics 0')"
+            "body, content='', columnsize=0, tokenize='ascii')"
         )
     else:
         op.execute(
