@@ -17,6 +17,7 @@ from brigade_desk.core.errors import BrigadeError
 from brigade_desk.gui.first_run import FirstRunDialog
 from brigade_desk.gui.fonts import register_qt_fonts
 from brigade_desk.gui.main_window import APP_TITLE, MainWindow
+from brigade_desk.gui.none_guard import protect_none
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.sign_in import SignInDialog
 
@@ -27,6 +28,7 @@ MIN_POINT_SIZE = 10.0
 def application() -> QApplication:
     """The one QApplication, created when missing (the platform comes from QT_QPA_PLATFORM, so
     tests and screenshots run it offscreen), with the shipped Chinese fonts registered."""
+    protect_none()  # PySide6 6.12.0 on CPython 3.11 loses a reference to None per call (none_guard.py)
     existing = QCoreApplication.instance()
     if isinstance(existing, QApplication):
         app = existing

@@ -134,3 +134,21 @@ def test_list_sorts_in_sql_by_each_sortable_column(svc: Services, cast: Cast) ->
     assert [r.id for r in svc.cases.page_filtered(cast.officer, CaseFilter(sort="source"), 0, 2)] + [
         r.id for r in svc.cases.page_filtered(cast.officer, CaseFilter(sort="source"), 2, 2)
     ] == [r.id for r in svc.cases.page_filtered(cast.officer, CaseFilter(sort="source"), 0, 4)]
+
+
+def test_search_alone_pages_through_the_index_and_with_filters_through_sql(svc: Services, cast: Cast) -> None:
+    ids = [_filed(svc, cast) for _ in range(3)]  # parties 陈喆 and 临溪县青禾建材有限公司
+    svc.procedure.propose_filing(
+        cast.officer,
+        FilingInput((cast.item_id,), (cast.company_id,), cast.officer_ids, date(2025, 9, 20), "青禾公司案"),
+    )
+    alone = CaseFilter(query="陈喆")
+    assert svc.cases.count_filtered(cast.officer, alone) == 3 == svc.cases.count_search(cast.officer, "陈喆")
+    pages = [r.id for off in (0, 2) for r in svc.cases.page_filtered(cast.officer, alone, off, 2)]
+    assert sorted(pages) == sorted(ids)  # every match once, page after page
+    with_state = CaseFilter(query="陈喆", states=("filed",))
+    assert svc.cases.count_filtered(cast.officer, with_state) == 3
+    assert svc.cases.count_filtered(cast.officer, CaseFilter(query="陈喆", states=("pending_filing",))) == 0
+    assert [r.summary for r in svc.cases.page_filtered(cast.officer, CaseFilter(query="公司案"), 0, 10)] == [
+        "青禾公司案"
+    ]

@@ -10,7 +10,11 @@ from pytestqt.qtbot import QtBot
 from brigade_desk.core.app import Services
 from brigade_desk.core.rules.permissions import Actor
 from brigade_desk.gui.main_window import MainWindow
+from brigade_desk.gui.none_guard import protect_none
 from brigade_desk.gui.session import DeskSession
+
+# PySide6 6.12.0 on CPython 3.11 loses a reference to None per Qt call; a long suite would abort.
+protect_none()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -125,6 +125,8 @@ class CaseService(Service):
     @operation(Permission.CASE_VIEW)
     def count_filtered(self, actor: Actor, flt: CaseFilter) -> int:
         with self.store.read() as session:
+            if _search_only(flt):
+                return search.count_matches(session, flt.query)
             ids = self._filtered_ids(session, flt)
             return int(session.execute(select(func.count()).select_from(ids.subquery())).scalar_one())
 
@@ -139,6 +141,10 @@ class CaseService(Service):
     def page_filtered(self, actor: Actor, flt: CaseFilter, offset: int, limit: int) -> list[CaseRow]:
         """One page of the filtered, sorted list; rows are built only for that page."""
         with self.store.read() as session:
+            if _search_only(flt):
+                # The index lists matches newest first already: page it directly, no id list.
+                ids = search.search_case_ids(session, flt.query, limit, offset)
+                return _rows(session, ids, self._due_bounds(session))
             ids = list(
                 session.execute(
                     self._ordered(session, self._filtered_ids(session, flt), flt).offset(offset).limit(limit)
@@ -254,6 +260,12 @@ class CaseService(Service):
             )
 
 
+def _search_only(flt: CaseFilter) -> bool:
+    """A search with no other filter, newest first: the search index pages it by itself (every
+    match, not only the newest MAX_SEARCH_HITS, and without sending their ids back to SQL)."""
+    return bool(flt.query.strip()) and replace(flt, query="") == CaseFilter() and flt.descending
+
+
 def _tie_breaker(session: Session) -> ColumnElement[Any] | InstrumentedAttribute[str]:
     """The second sort key that makes the order total. On SQLite the rowid: every index entry ends
     with it, so `ORDER BY column, rowid` is read straight from the column's index and OFFSET skips
@@ -279,8 +291,21 @@ _TERMINAL = frozenset(s.value for s in TERMINAL_STATES)
 
 
 def _rows(session: Session, ids: list[str], bounds: tuple[date, date] | None = None) -> list[CaseRow]:
-    """List rows for `ids`, in that order, with their parties' names (built only for these rows)."""
-    by_id = {c.id: c for c in session.execute(select(Case).where(Case.id.in_(ids))).scalars()} if ids else {}
+    """List rows for `ids`, in that order, with their parties' names (built only for these rows).
+
+    Only the list's columns are read, as plain rows: no ORM objects, no case text (facts can be long)."""
+    columns = (
+        Case.id,
+        Case.case_number,
+        Case.received_at,
+        Case.source,
+        Case.summary,
+        Case.state,
+        Case.next_due_on,
+        Case.next_due_label,
+        Case.is_major,
+    )
+    by_id = {c.id: c for c in session.execute(select(*columns).where(Case.id.in_(ids)))} if ids else {}
     names = _party_names(session, ids)
     return [
         CaseRow(
