@@ -285,7 +285,7 @@ def index_size_mb(store: Store) -> float:
         if store.is_sqlite:
             sql = "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'case_search%' OR name LIKE 'sqlite_autoindex_case_search%'"
         else:
-            sql = "SELECT pg_total_relation_size('case_search')"
+            sql = "SELECT pg_total_relation_size('case_search') + pg_total_relation_size('case_search_document')"
         return float(session.execute(text(sql)).scalar_one() or 0) / 1e6
 
 

@@ -85,8 +85,12 @@ DOC_GAP: Final = 32
 FTS_TABLE: Final = "case_search_fts"
 DOC_TABLE: Final = "case_search_doc"
 SOURCE_TABLE: Final = "case_search_source"
-PG_TABLE: Final = "case_search"
+PG_TABLE: Final = "case_search"  # case, sort key, narrow text: small, for one-character LIKE scans
+PG_DOCUMENT_TABLE: Final = "case_search_document"  # case, sort key, tsvector: big, GIN-indexed
 META_TABLE: Final = "case_search_meta"
+PG_DOCUMENT_INDEX: Final = "ix_case_search_document"
+# As migration 0003 creates it; rebuild_index drops it and builds it again after loading the rows.
+PG_DOCUMENT_INDEX_SQL: Final = f"CREATE INDEX {PG_DOCUMENT_INDEX} ON {PG_DOCUMENT_TABLE} USING gin (document)"
 
 Progress = Callable[[int, int], None]
 """progress(done, total): called after each batch; raising from it cancels (the caller rolls back)."""
@@ -524,8 +528,20 @@ class _SqliteIndex:
 
 
 def _pg_insert(session: Session, rows: Sequence[tuple[object, ...]]) -> None:
-    columns = ("case_id", "sort_key", "narrow", "document")
-    _insert_values(session, PG_TABLE, columns, rows, "(%s, %s, %s, CAST(%s AS tsvector))")
+    _insert_values(session, PG_TABLE, ("case_id", "sort_key", "narrow"), [row[:3] for row in rows])
+    _insert_values(
+        session,
+        PG_DOCUMENT_TABLE,
+        ("case_id", "sort_key", "document"),
+        [(row[0], row[1], row[3]) for row in rows],
+        "(%s, %s, CAST(%s AS tsvector))",
+    )
+
+
+def _pg_delete(session: Session, case_ids: Sequence[str]) -> None:
+    if case_ids:
+        for table in (PG_TABLE, PG_DOCUMENT_TABLE):
+            session.execute(text(f"DELETE FROM {table} WHERE case_id = :id"), [{"id": c} for c in case_ids])
 
 
 def _insert_values(
@@ -572,6 +588,12 @@ def needs_rebuild(session: Session) -> bool:
     return meta.get("tokenizer", current) != current or meta.get("complete") != "1"
 
 
+def mark_for_rebuild(session: Session) -> None:
+    """Flag the index as missing cases, so that `needs_rebuild` is true (after a big import, say,
+    when one rebuild is quicker than indexing case by case)."""
+    _set_meta(session, "complete", "0")
+
+
 def index_cases(session: Session, case_ids: Iterable[str]) -> None:
     """Bring the search rows of these cases up to date, in the caller's write transaction.
 
@@ -604,17 +626,15 @@ def index_cases(session: Session, case_ids: Iterable[str]) -> None:
                 _sqlite_reindex(_SqliteIndex(session), old, new, same_second)
             else:
                 if old is not None:
-                    session.execute(text(f"DELETE FROM {PG_TABLE} WHERE case_id = :id"), {"id": old.case_id})
+                    _pg_delete(session, [old.case_id])
                 if not same_second:
                     new = replace(new, sort_key=_free_sort_key(session, new.sort_key))
                 _pg_insert(session, [_pg_row(new)])
         gone = list(stored.values())  # cases that no longer exist
         if sqlite:
             _SqliteIndex(session).delete(gone)
-        elif gone:
-            session.execute(
-                text(f"DELETE FROM {PG_TABLE} WHERE case_id = :id"), [{"id": s.case_id} for s in gone]
-            )
+        else:
+            _pg_delete(session, [s.case_id for s in gone])
 
 
 def _sqlite_reindex(index: _SqliteIndex, old: _Stored | None, new: SearchDocument, keep_place: bool) -> None:
@@ -665,7 +685,9 @@ def rebuild_index(session: Session, progress: Progress | None = None) -> int:
         _fts_config(session, "hashsize", 32 << 20)
         _fts_config(session, "automerge", 0)
     else:
-        session.execute(text(f"DELETE FROM {PG_TABLE}"))
+        # TRUNCATE leaves no dead rows behind; the GIN index is built once, after the rows.
+        session.execute(text(f"TRUNCATE {PG_TABLE}, {PG_DOCUMENT_TABLE}"))
+        session.execute(text(f"DROP INDEX IF EXISTS {PG_DOCUMENT_INDEX}"))
     if progress is not None:
         progress(0, total)
     index = _SqliteIndex(session)
@@ -706,6 +728,11 @@ def rebuild_index(session: Session, progress: Progress | None = None) -> int:
         session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
         _fts_config(session, "hashsize", 1 << 20)  # FTS5's defaults again for everyday writes
         _fts_config(session, "automerge", 4)
+    else:
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        session.execute(text(PG_DOCUMENT_INDEX_SQL))
+        session.execute(text(f"ANALYZE {PG_TABLE}"))
+        session.execute(text(f"ANALYZE {PG_DOCUMENT_TABLE}"))
     _set_meta(session, "tokenizer", str(TOKENIZER_VERSION))
     _set_meta(session, "complete", "1")
     return total
@@ -742,8 +769,11 @@ def search_case_ids(session: Session, query: str, limit: int, offset: int = 0) -
     else:
         params["tsquery"] = _tsquery(chunks)
         stmt = (
-            f"SELECT case_id FROM {PG_TABLE} WHERE document @@ CAST(:tsquery AS tsquery) "
-            "ORDER BY sort_key DESC LIMIT :limit OFFSET :offset"
+            # Matches first (GIN), then the order: left to itself the planner walks the sort-key index
+            # backwards testing every row, which is slow for any query that is not very common.
+            f"WITH m AS MATERIALIZED (SELECT case_id, sort_key FROM {PG_DOCUMENT_TABLE} "
+            "WHERE document @@ CAST(:tsquery AS tsquery)) "
+            "SELECT case_id FROM m ORDER BY sort_key DESC LIMIT :limit OFFSET :offset"
         )
     return [str(case_id) for case_id in session.execute(text(stmt), params).scalars()]
 
@@ -762,7 +792,7 @@ def count_matches(session: Session, query: str) -> int:
         stmt = f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
         params = {"match": _fts5_expression(chunks)}
     else:
-        stmt = f"SELECT count(*) FROM {PG_TABLE} WHERE document @@ CAST(:tsquery AS tsquery)"
+        stmt = f"SELECT count(*) FROM {PG_DOCUMENT_TABLE} WHERE document @@ CAST(:tsquery AS tsquery)"
         params = {"tsquery": _tsquery(chunks)}
     return int(session.execute(text(stmt), params).scalar_one())
 

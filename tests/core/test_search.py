@@ -700,3 +700,13 @@ def test_rowids_are_renumbered_when_many_cases_arrive_between_two_others(store: 
             sql = "SELECT doc_id FROM case_search_doc ORDER BY sort_key DESC"
             doc_ids = session.execute(text(sql)).scalars().all()
         assert doc_ids == sorted(doc_ids) and len(set(doc_ids)) == 42
+
+
+def test_marked_for_rebuild_after_a_big_import(store: Store, sample: dict[str, str]) -> None:
+    with store.write() as session:
+        search.mark_for_rebuild(session)
+    with store.write() as session:
+        assert search.needs_rebuild(session)
+        search.rebuild_index(session)
+        assert not search.needs_rebuild(session)
+    assert count(store, "当事人") == 3
