@@ -55,6 +55,25 @@ DEFAULT_ROUTES: tuple[tuple[str, str], ...] = (
 )
 
 
+# A part of a refusal that starts like this is advice on the problem before it, not a problem of its own
+# ("…应由县自然资源和规划局管辖；可将线索移送县自然资源和规划局").
+ADVICE_STARTS = ("可", "请")
+
+
+def split_refusal(message: str, routes: Sequence[tuple[str, str]], known: set[str]) -> list[FieldError]:
+    """A refusal's parts (core joins problems with "；") as field errors; parts with no field keep the
+    name "" and go to the bottom. Advice stays with the problem it follows."""
+    errors: list[FieldError] = []
+    for part in (p for p in message.split("；") if p.strip()):
+        field = next((f for key, f in routes if key in part and f in known), "")
+        if errors and part.startswith(ADVICE_STARTS):
+            last = errors[-1]
+            errors[-1] = FieldError(last.field, f"{last.message}；{part}")
+            continue
+        errors.append(FieldError(field, part))
+    return errors
+
+
 @dataclass(frozen=True)
 class Field:
     """One input of a step dialog. `name` is the key of the value and the field name core uses."""
@@ -288,15 +307,9 @@ class ActionDialog(QDialog):
         if isinstance(exc, ValidationError):
             self.errors.show(exc.errors)
             return
-        routed: list[FieldError] = []
-        rest: list[str] = []
-        for part in (p for p in exc.message.split("；") if p.strip()):
-            field = next((f for key, f in self.routes if key in part and f in self.widgets), None)
-            if field is None:
-                rest.append(part)
-            else:
-                routed.append(FieldError(field, part))
-        self.errors.show(routed)
+        parts = split_refusal(exc.message, self.routes, set(self.widgets))
+        self.errors.show([p for p in parts if p.field])
+        rest = [p.message for p in parts if not p.field]
         if rest:
             self.errors.show_message("；".join(rest), keep=True)
 

@@ -135,6 +135,7 @@ class CheckList(QListWidget):
         self.clear()
         for value, label in choices:
             item = QListWidgetItem(label)
+            item.setToolTip(label)
             item.setData(Qt.ItemDataRole.UserRole, value)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if value in keep else Qt.CheckState.Unchecked)

@@ -19,6 +19,7 @@ from brigade_desk.core.services.procedure import FilingInput, Proposal, RecordIn
 from brigade_desk.core.store import Store
 from brigade_desk.gui.action_dialog import ActionDialog
 from brigade_desk.gui.main_window import MainWindow
+from brigade_desk.gui.models.case_table import COLUMN_KEYS
 from brigade_desk.gui.pages.case_detail import CaseDetailPane
 from brigade_desk.gui.pages.deadline_board import daily_list_html
 from brigade_desk.gui.pages.filing import ApproveFilingDialog, FilingDialog
@@ -219,7 +220,8 @@ def test_an_unclaimed_item_names_the_county_department_and_keeps_the_form(
     filing.officers.set_checked([cast.officer2.user_id])
     filing.save_button.click()
     assert filing.case_id is None and filing.isVisible()
-    assert "应由县自然资源和规划局管辖" in filing.errors.message("赋权事项")
+    # Core's message and its advice stay together beside the items.
+    assert "应由县自然资源和规划局管辖；可将线索移送县自然资源和规划局" in filing.errors.message("赋权事项")
     assert filing.summary.text() == "陈喆未取得建设工程规划许可证进行建设案"
     assert filing.parties.party_ids() == (cast.person_id,)
 
@@ -288,11 +290,11 @@ def test_filters_and_search_change_the_rows(
 
     # Sorting by a header runs in SQL.
     header = page.table.horizontalHeader()
-    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # 案号
+    header.setSortIndicator(COLUMN_KEYS.index("case_number"), Qt.SortOrder.AscendingOrder)
     assert page.sort_key == "case_number" and not page.descending
     numbers = [page.model.row_at(r).case_number for r in range(13)]
     assert numbers == sorted(numbers)
-    header.setSortIndicator(3, Qt.SortOrder.AscendingOrder)  # 当事人 cannot be sorted in SQL
+    header.setSortIndicator(COLUMN_KEYS.index("parties"), Qt.SortOrder.AscendingOrder)  # not in SQL
     assert page.sort_key == "case_number"
     assert "只能按" in page.notice.text()
 
@@ -441,7 +443,7 @@ def test_dashboard_shows_an_overdue_case_in_red_and_opens_it(
         assert window.cases.detail.case is not None and window.cases.detail.case.id == case_id
         row = window.cases.model.row_of_id(case_id)
         assert row is not None
-        due_cell = window.cases.model.index(row, 6)
+        due_cell = window.cases.model.index(row, COLUMN_KEYS.index("next_due_on"))
         assert window.cases.model.data(due_cell, Qt.ItemDataRole.ForegroundRole) == QColor(OVERDUE)
         html = daily_list_html(svc.dashboard.set_today(cast.officer), "青溪镇人民政府", "2025年12月23日")
         assert "今日设定期限" in html and "青综执立字〔2025〕第3号" in html and "共 1 项" in html

@@ -54,12 +54,12 @@ def test_model_counts_rows_and_loads_pages_by_position(
     assert model.columnCount() == 7
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
         "案号",
-        "受理时间",
-        "来源",
+        "受理日期",
         "当事人",
         "案由",
         "状态",
         "下一期限",
+        "来源",
     ]
     assert source.pages == []  # counting reads no rows
 
@@ -84,13 +84,15 @@ def test_model_cells(desk_session: DeskSession, case_ids: list[str]) -> None:
     model = CaseTableModel(AllCases(desk_session), page_size=50)
     model.reload()
     row: CaseRow = model.data(model.index(0, 0), ROW_ROLE)
-    texts = [model.data(model.index(0, c)) for c in range(6)]
+    texts = [model.data(model.index(0, c)) for c in range(7)]
     assert texts[0] == row.case_number
-    assert texts[1].startswith(f"{row.received_at.year}年") and ":" in texts[1]  # Beijing time to the minute
-    assert texts[2] == row.source
-    assert texts[3] == row.parties and texts[3]
-    assert texts[4] == row.summary
-    assert texts[5] == row.state_label
+    assert texts[1].startswith(f"{row.received_at.year}年") and texts[1].endswith("日")  # the day
+    tip = model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("受理时间：") and ":" in tip  # Beijing time to the minute
+    assert texts[2] == row.parties and texts[2]
+    assert texts[3] == row.summary
+    assert texts[4] == row.state_label
+    assert texts[6] == row.source
     assert model.data(model.index(CASES, 0)) is None  # beyond the last row
 
 

@@ -22,6 +22,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from brigade_desk.core.errors import BrigadeError
 from brigade_desk.core.services.cases import CaseFilter, CaseRow
+from brigade_desk.core.timeutil import to_beijing
 from brigade_desk.gui.formatting import show_date, show_datetime
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import CLOSED, DUE_SOON, DUE_TODAY, OVERDUE, colour
@@ -83,13 +84,13 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("case_number", "案号", "青综执立字〔2026〕第1234号"),
-    Column("received_at", "受理时间", "2026年11月26日 15:30"),
-    Column("source", "来源", "12345热线转办"),
-    Column("parties", "当事人", "临溪县某某有限公司"),
+    Column("case_number", "案号", "青综执立字〔2026〕第12345号"),
+    Column("received_at", "受理日期", "2026年11月26日"),
+    Column("parties", "当事人", "临溪县某某公司"),
     Column("summary", "案由", "某某在某村某路未经许可设置户外广告案"),
     Column("state", "状态", "已申请强制执行"),
-    Column("next_due_on", "下一期限", "2026年11月26日 作出处罚决定"),
+    Column("next_due_on", "下一期限", "2026年11月26日"),
+    Column("source", "来源", "12345热线转办"),
 )
 COLUMN_KEYS = [c.key for c in COLUMNS]
 
@@ -104,11 +105,11 @@ def _message(exc: Exception) -> str:
 def cell_text(row: CaseRow, key: str) -> str:
     match key:
         case "received_at":
-            return show_datetime(row.received_at)
+            return show_date(to_beijing(row.received_at).date())
         case "state":
             return row.state_label
         case "next_due_on":
-            return f"{show_date(row.next_due_on)} {row.next_due_label}".strip() if row.next_due_on else ""
+            return show_date(row.next_due_on)
         case _:
             return str(getattr(row, key))
 
@@ -223,10 +224,13 @@ class CaseTableModel(QAbstractTableModel):
             return LOADING if row is None else cell_text(row, key)
         if row is None:
             return None
-        if role == Qt.ItemDataRole.ToolTipRole and key in ("summary", "parties", "case_number"):
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("summary", "parties", "case_number", "state"):
             return cell_text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole and key == "next_due_on" and row.due_status in DUE_WORDS:
-            return f"{DUE_WORDS[row.due_status]}：{cell_text(row, key)}"
+        if role == Qt.ItemDataRole.ToolTipRole and key == "received_at":
+            return f"受理时间：{show_datetime(row.received_at)}"  # to the minute; the cell shows the day
+        if role == Qt.ItemDataRole.ToolTipRole and key == "next_due_on" and row.next_due_on:
+            status = f"（{DUE_WORDS[row.due_status]}）" if row.due_status in DUE_WORDS else ""
+            return f"{row.next_due_label}：{cell_text(row, key)}{status}"
         if role == Qt.ItemDataRole.ForegroundRole and row.state in GREY_STATES:
             return colour(CLOSED)
         if role == Qt.ItemDataRole.ForegroundRole and key == "next_due_on" and row.due_status in DUE_COLOURS:

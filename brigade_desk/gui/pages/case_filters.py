@@ -70,8 +70,6 @@ class CaseFilterBar(QWidget):
         for source in CASE_SOURCES:
             self.source.addItem(source, source)
         self.item = QComboBox()
-        self.item.setMinimumContentsLength(12)
-        self.item.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.deadline = QComboBox()
         for label, value in DEADLINE_CHOICES:
             self.deadline.addItem(label, value)
@@ -106,6 +104,9 @@ class CaseFilterBar(QWidget):
 
         for combo in (self.state, self.officer, self.source, self.item, self.deadline):
             combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+            # Narrow panes: the combos shrink (their lists still show the whole text).
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
         for edit in (self.received_from, self.received_to):
             edit.dateChanged.connect(lambda _d: self.changed.emit())
         self.major.toggled.connect(lambda _on: self.changed.emit())

@@ -3,12 +3,13 @@ beside it, and the open leads (线索) in a second tab of the list side."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -32,6 +33,8 @@ from brigade_desk.gui.style import set_error_style
 
 # Columns the list sorts by (in SQL, through CaseFilter.sort); the others keep the current order.
 SORTABLE = {"case_number", "received_at", "source", "state", "next_due_on"}
+# Shown by right-clicking the header; the filter bar already has the source.
+HIDDEN_COLUMNS = ("source",)
 
 
 class CaseTableView(QTableView):
@@ -90,6 +93,11 @@ class CasesPage(Page):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(COLUMN_KEYS.index("received_at"), Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self._on_sort)
+        # Right-click on the header shows or hides columns (as in Excel); 来源 is in the filter bar.
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        for key in HIDDEN_COLUMNS:
+            self.table.setColumnHidden(COLUMN_KEYS.index(key), True)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.filters.changed.connect(self.apply_filters)
 
@@ -141,7 +149,7 @@ class CasesPage(Page):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
-        self.splitter.setSizes([760, 560])
+        self.splitter.setSizes([880, 500])
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -223,10 +231,20 @@ class CasesPage(Page):
                 Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder,
             )
             header.blockSignals(False)
-            self._show_notice("只能按案号、受理时间、来源、状态或下一期限排序")
+            self._show_notice("只能按案号、受理日期、状态、下一期限或来源排序")
             return
         self.sort_key, self.descending = key, order == Qt.SortOrder.DescendingOrder
         self.reload_list()
+
+    def _column_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for number, column in enumerate(COLUMNS):
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(number))
+            action.setEnabled(column.key not in ("case_number", "summary"))
+            action.toggled.connect(lambda on, n=number: self.table.setColumnHidden(n, not on))
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
 
     def sort_by(self, key: str, descending: bool) -> None:
         self.table.horizontalHeader().setSortIndicator(

@@ -111,6 +111,7 @@ class DashboardPage(Page):
         recent_layout = QVBoxLayout(recent_box)
         recent_layout.addWidget(self.recent_message)
         recent_layout.addWidget(self.recent)
+        self.recent.setMaximumHeight(self.fontMetrics().height() * 7)  # the deadline board comes first
 
         boxes = QHBoxLayout()
         boxes.addWidget(case_box, 1)
@@ -123,9 +124,9 @@ class DashboardPage(Page):
         layout.addWidget(self.organ_name)
         layout.addWidget(self.organ_line)
         layout.addSpacing(8)
-        layout.addWidget(self.board, 3)
+        layout.addWidget(self.board, 1)
         layout.addLayout(boxes)
-        layout.addWidget(recent_box, 1)
+        layout.addWidget(recent_box)
 
     # --- Page ----------------------------------------------------------------------------------
 
@@ -170,7 +171,7 @@ class DashboardPage(Page):
         ordered = sorted(
             by_state.items(), key=lambda kv: known.index(kv[0]) if kv[0] in known else len(known)
         )
-        columns = 3
+        columns = 4
         for number, (state, count) in enumerate(ordered):
             cell = QLabel(f"{state_label(state)}：{count:,}")
             self.state_grid.addWidget(cell, number // columns, number % columns)

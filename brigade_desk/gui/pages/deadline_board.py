@@ -110,7 +110,10 @@ class DeadlineBoardBox(QGroupBox):
             table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
             header = table.horizontalHeader()
             header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)  # long party lists elide
+            header.resizeSection(3, self.fontMetrics().horizontalAdvance("临溪县某某建材有限公司") + 16)
             header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+            table.setTextElideMode(Qt.TextElideMode.ElideRight)
             table.cellActivated.connect(lambda row, _c, k=key: self._open(k, row))
             table.cellDoubleClicked.connect(lambda row, _c, k=key: self._open(k, row))
             self.tables[key] = table
@@ -185,7 +188,7 @@ class DeadlineBoardBox(QGroupBox):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(CASE_ROLE, case.case_id)
-                if column == 4:
+                if column in (3, 4):
                     item.setToolTip(text)
                 if shade and column in (0, 1):
                     item.setForeground(colour(shade))

@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from brigade_desk.core.errors import BrigadeError, FieldError, ValidationError
+from brigade_desk.core.errors import BrigadeError, ValidationError
 from brigade_desk.core.rules.procedure import CASE_SOURCES
 from brigade_desk.core.services.cases import CaseDetail
 from brigade_desk.core.services.leads import LeadView
 from brigade_desk.core.services.procedure import CaseHandling, FilingInput, PowerItemView
+from brigade_desk.gui.action_dialog import split_refusal
 from brigade_desk.gui.fields import (
     CheckList,
     OfficerPicker,
@@ -84,15 +85,6 @@ def item_label(item: PowerItemView) -> str:
     if not item.claimed:
         label += f"　— 未承接，属{item.source_department or '县级主管部门'}"
     return label
-
-
-def split_refusal(message: str, routes: Sequence[tuple[str, str]], known: set[str]) -> list[FieldError]:
-    """A refusal's parts as field errors (parts with no field keep the name "" and go to the bottom)."""
-    errors = []
-    for part in (p for p in message.split("；") if p.strip()):
-        field = next((f for key, f in routes if key in part and f in known), "")
-        errors.append(FieldError(field, part))
-    return errors
 
 
 class PowerItemPicker(QWidget):
@@ -206,6 +198,7 @@ class FilingDialog(QDialog):
         self.facts.setTabChangesFocus(True)
         self.facts.setPlaceholderText("简要案情：时间、地点、当事人、违法行为及其初步证据")
         self.facts.setMinimumHeight(self.fontMetrics().height() * 4 + 12)
+        self.facts.setMaximumHeight(self.fontMetrics().height() * 7 + 12)
         self.items = PowerItemPicker(session, from_qdate(self.violation_date.date()))
         self.officers = OfficerPicker(
             session,

@@ -3,7 +3,7 @@ parties chosen, and a small 新当事人 dialog that shows likely duplicates bef
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -63,6 +64,14 @@ class _ResultList(QListWidget):
         super().keyPressEvent(event)
 
 
+class _ChosenList(QListWidget):
+    """The chosen parties: as tall as its rows (two to four), not more."""
+
+    def sizeHint(self) -> QSize:
+        rows = max(2, min(self.count(), 4))
+        return QSize(super().sizeHint().width(), self.fontMetrics().height() * rows + 16)
+
+
 class PartyPicker(QWidget):
     """Chosen parties on top; a search line below whose matches appear as one types."""
 
@@ -74,9 +83,11 @@ class PartyPicker(QWidget):
         self.parties: list[PartyView] = []
         self.matches: list[PartyMatch] = []
 
-        self.chosen = QListWidget()
+        self.chosen = _ChosenList()
         self.chosen.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.chosen.setMaximumHeight(self.fontMetrics().height() * 4 + 12)
+        self.chosen.setMinimumHeight(self.fontMetrics().height() * 2 + 12)
+        self.chosen.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.remove_button = QPushButton("移除")
         self.remove_button.clicked.connect(self.remove_selected)
         self.search = QLineEdit()
@@ -191,6 +202,7 @@ class PartyPicker(QWidget):
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.chosen.addItem(placeholder)
         self.remove_button.setEnabled(bool(self.parties))
+        self.chosen.updateGeometry()
 
     def new_party(self) -> NewPartyDialog:
         dialog = NewPartyDialog(self.session, self, name=self.search.text().strip())

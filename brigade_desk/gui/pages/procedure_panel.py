@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from brigade_desk.core.errors import BrigadeError
-from brigade_desk.core.rules.clocks import Deadline
+from brigade_desk.core.rules.clocks import CLOCK_SPECS, ClockNature, Deadline
 from brigade_desk.core.services.cases import CaseDetail
 from brigade_desk.core.services.procedure import CaseHandling, CaseStatus, StageView
 from brigade_desk.gui.action_dialog import ActionDialog
@@ -41,8 +41,10 @@ def stepper_html(stages: list[StageView]) -> str:
     return arrow.join(stage_html(s) for s in stages)
 
 
-def next_deadline(deadlines: list[Deadline]) -> Deadline | None:
-    open_ones = [d for d in deadlines if d.status in OPEN_CLOCK]
+def next_deadline(deadlines: list[Deadline], nature: ClockNature = ClockNature.DEADLINE) -> Deadline | None:
+    """The earliest open clock of one nature: a deadline the brigade must meet (the list's 下一期限),
+    or a period the party has (陈述申辩期, 听证申请期) that must run out before the next step."""
+    open_ones = [d for d in deadlines if d.status in OPEN_CLOCK and CLOCK_SPECS[d.clock].nature == nature]
     return min(open_ones, key=lambda d: d.due) if open_ones else None
 
 
@@ -157,6 +159,9 @@ class ProcedurePanel(QWidget):
             parts.append(
                 f'下一期限：<span style="color:{colour}">{text}</span>' if colour else f"下一期限：{text}"
             )
+        waiting = next_deadline(status.deadlines, ClockNature.WAITING)
+        if waiting is not None:
+            parts.append(html.escape(f"等待{waiting.label}届满：{show_date(waiting.due)}"))
         self.next_line.setText("　　".join(parts))
         if status.blocked_by:
             self.blocked.setText("受阻：" + "；".join(status.blocked_by))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from brigade_desk.core.errors import BrigadeError, ValidationError
 from brigade_desk.core.services.procedure import AV_REQUIRED_RECORDS, RECORD_KINDS, RecordInput
+from brigade_desk.gui.action_dialog import split_refusal
 from brigade_desk.gui.fields import (
     CheckList,
     OfficerPicker,
@@ -38,7 +39,6 @@ from brigade_desk.gui.fields import (
     session_now,
 )
 from brigade_desk.gui.forms import FormErrors, align_labels, error_label
-from brigade_desk.gui.pages.filing import split_refusal
 from brigade_desk.gui.session import DeskSession
 
 RECORD_ROUTES = (("执法证", "执法人员"), ("执法人员", "执法人员"), ("音像", "音像记录"))
