@@ -99,12 +99,18 @@ def _chunks(items: Iterable[Record], size: int = CHUNK) -> Iterator[list[Record]
         yield chunk
 
 
+_PKS: dict[str, list[str]] = {}
+
+
 def _pk(table: Table) -> list[str]:
-    return [c.name for c in table.primary_key.columns]
+    found = _PKS.get(table.name)
+    if found is None:
+        found = _PKS[table.name] = [c.name for c in table.primary_key.columns]
+    return found
 
 
 def _key_of(table: Table, row: Row) -> tuple[Any, ...]:
-    return tuple(row[k] for k in _pk(table))
+    return tuple([row[k] for k in _pk(table)])
 
 
 class Applier:
@@ -272,7 +278,7 @@ class Applier:
             self.accepted.setdefault(table.name, set()).add(key[0] if len(key) == 1 else key)
             outcomes.append((rec, row, outcome))
         if creates:
-            self.session.execute(insert(table), creates)
+            bulk_insert(self.session, table, creates)
         if updates:
             pk = _pk(table)
             cols = [c.name for c in table.columns if c.name not in pk]
@@ -639,7 +645,7 @@ class Applier:
             state["seq"], state["hash"] = seq, d["hash"]
             counts.created += 1
         if creates:
-            self.session.execute(insert(SyncPeerAudit.__table__), creates)  # type: ignore[arg-type]
+            bulk_insert(self.session, SyncPeerAudit.__table__, creates)  # type: ignore[arg-type]
 
     # --- township side: the county's reference data and receipts -----------------------------------
 
@@ -873,6 +879,36 @@ class Applier:
             actor,
             audit.Change("sync.import", "sync_bundle", self.ctx.bundle_id, summary, after=detail),
         )
+
+
+_INSERTS: dict[tuple[str, str], tuple[str, list[tuple[str, Any]], bool]] = {}
+
+
+def bulk_insert(session: Session, table: Table, rows: list[Row]) -> None:
+    """Insert many rows with one executemany, values converted by each column's own bind processor
+    (the same conversion SQLAlchemy applies, without its per-row bookkeeping: an import writes
+    hundreds of thousands of rows). Rows must carry every column; otherwise the usual path is taken."""
+    names = [c.key for c in table.columns]
+    if any(len(row) != len(names) for row in rows) or any(name not in rows[0] for name in names):
+        session.execute(insert(table), rows)
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    key = (dialect.name, table.name)
+    prepared = _INSERTS.get(key)
+    if prepared is None:
+        compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect)
+        order = list(compiled.positiontup or []) if dialect.positional else names
+        processors = [(n, table.c[n].type._cached_bind_processor(dialect)) for n in order]
+        prepared = _INSERTS[key] = (str(compiled), processors, dialect.positional)
+    sql, processors, positional = prepared
+    if positional:
+        params: list[Any] = [
+            tuple(proc(row[n]) if proc is not None else row[n] for n, proc in processors) for row in rows
+        ]
+    else:
+        params = [{n: proc(row[n]) if proc is not None else row[n] for n, proc in processors} for row in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 def _same(old: Row, new: Row, fields: list[str]) -> bool:

@@ -30,7 +30,6 @@ from brigade_desk.core.model import (
     Document,
     Evidence,
     Party,
-    Setting,
     SyncBundle,
     SyncPeer,
     SyncQuarantine,
@@ -46,6 +45,7 @@ from brigade_desk.core.sync.records import (
     TOWN_TYPES,
     TYPES,
     RecordType,
+    as_values,
 )
 
 IN_CHUNK = 500
@@ -72,14 +72,21 @@ def _chunks(ids: Sequence[str], size: int = IN_CHUNK) -> Iterator[Sequence[str]]
 class Selection:
     """Rows per record type (lazily read) and the attachment files to include."""
 
-    streams: list[tuple[RecordType, Iterable[dict[str, Any]]]] = field(default_factory=list)
+    streams: list[tuple[RecordType, Iterable[Values]]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     audit_from: int | None = None
     audit_to: int | None = None
     cases: int = 0
 
 
-def _rows(session: Session, query: Select[Any]) -> Iterator[dict[str, Any]]:
+Values = Sequence[Any]  # one row's values in its record type's field order
+
+
+def _rows(session: Session, query: Select[Any]) -> Iterator[Values]:
+    yield from session.execute(query.execution_options(yield_per=2000))
+
+
+def _dicts(session: Session, query: Select[Any]) -> Iterator[dict[str, Any]]:
     for row in session.execute(query.execution_options(yield_per=2000)).mappings():
         yield dict(row)
 
@@ -91,7 +98,7 @@ def _table(rtype: RecordType) -> Table:
 
 def _by_ids(
     session: Session, rtype: RecordType, column: str, ids: Sequence[str] | None, order: Sequence[str] = ()
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Values]:
     """Rows of a type whose `column` is in `ids` (None: every row)."""
     table = _table(rtype)
     cols = [table.c[f.name] for f in rtype.fields]
@@ -117,9 +124,10 @@ def _by_ids(
         ]
     keys.sort()
     wanted = [k[len(order) :] for k in keys]
+    positions = [rtype.field_names.index(k) for k in pk]
     for chunk in _chunks(wanted):  # type: ignore[arg-type]
         rows = {
-            tuple(r[k] for k in pk): r
+            tuple(r[i] for i in positions): r
             for r in _rows(session, select(*cols).where(table.c[pk[0]].in_([c[0] for c in chunk])))
         }
         for key in chunk:
@@ -208,7 +216,7 @@ def town_selection(
 
     types = {t.name: t for t in TOWN_TYPES}
 
-    def case_rows(name: str, order: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
+    def case_rows(name: str, order: Sequence[str] = ()) -> Iterator[Values]:
         return _by_ids(session, types[name], "case_id", case_ids, order)
 
     # Items and benchmark versions the selected cases use, and the files they hold.
@@ -256,7 +264,7 @@ def town_selection(
         for chunk in _chunks(case_ids):
             document_ids += session.execute(select(Document.id).where(Document.case_id.in_(chunk))).scalars()
 
-    def voided() -> Iterator[dict[str, Any]]:
+    def voided() -> Iterator[Values]:
         rtype = types["voided_doc_number"]
         if document_ids is None:
             yield from _by_ids(session, rtype, "id", None)
@@ -266,7 +274,7 @@ def town_selection(
         cols = [table.c[f.name] for f in rtype.fields]
         yield from _rows(session, select(*cols).where(table.c.document_id.is_(None)).order_by(table.c.id))
 
-    def audit_rows() -> Iterator[dict[str, Any]]:
+    def audit_rows() -> Iterator[Values]:
         rtype = types["audit_event"]
         table = _table(rtype)
         cols = [table.c[f.name] for f in rtype.fields]
@@ -320,21 +328,25 @@ def county_selection(session: Session, peer: SyncPeer) -> tuple[Selection, list[
         )
     }
 
-    def items() -> Iterator[dict[str, Any]]:
-        for row in _by_ids(session, types["power_item"], "id", None):
+    def items() -> Iterator[Values]:
+        rtype = types["power_item"]
+        table = _table(rtype)
+        for row in _dicts(session, select(*(table.c[f.name] for f in rtype.fields)).order_by(table.c.id)):
             if claims:
                 row["claimed"] = claims.get(row["id"], False)
-            yield row
+            yield as_values(rtype, row)
 
-    def settings() -> Iterator[dict[str, Any]]:
+    def settings() -> Iterator[Values]:
+        rtype = types["setting"]
+        table = _table(rtype)
         yield from _rows(
             session,
-            select(Setting.key, Setting.value, Setting.updated_at)
-            .where(Setting.key.in_(COUNTY_SETTINGS))
-            .order_by(Setting.key),
+            select(*(table.c[f.name] for f in rtype.fields))
+            .where(table.c.key.in_(COUNTY_SETTINGS))
+            .order_by(table.c.key),
         )
 
-    def roster() -> Iterator[dict[str, Any]]:
+    def roster() -> Iterator[Values]:
         rtype = types["officer_certificate"]
         table = _table(rtype)
         yield from _rows(
@@ -364,29 +376,27 @@ def county_selection(session: Session, peer: SyncPeer) -> tuple[Selection, list[
         ):
             rejected[bundle_id] = rejected.get(bundle_id, 0) + 1
 
-    def receipts() -> Iterator[dict[str, Any]]:
+    def receipts() -> Iterator[Values]:
         for b in owed:
-            yield {
-                "bundle_id": b.id,
-                "sequence": b.sequence,
-                "applied_at": b.applied_at or b.recorded_at,
-                "outcome": b.outcome,
-                "rejected": rejected.get(b.id, 0),
-            }
+            yield as_values(
+                RECEIPT,
+                {
+                    "bundle_id": b.id,
+                    "sequence": b.sequence,
+                    "applied_at": b.applied_at or b.recorded_at,
+                    "outcome": b.outcome,
+                    "rejected": rejected.get(b.id, 0),
+                },
+            )
 
-    def rejections() -> Iterator[dict[str, Any]]:
+    def rejections() -> Iterator[Values]:
         for chunk in _chunks(owed_ids):
             for q in session.execute(
                 select(SyncQuarantine)
                 .where(SyncQuarantine.bundle_id.in_(chunk))
                 .order_by(SyncQuarantine.bundle_id, SyncQuarantine.record_type, SyncQuarantine.record_id)
             ).scalars():
-                yield {
-                    "bundle_id": q.bundle_id,
-                    "record_type": q.record_type,
-                    "record_id": q.record_id,
-                    "reason": q.reason,
-                }
+                yield (q.bundle_id, q.record_type, q.record_id, q.reason)
 
     sel = Selection()
     sel.streams = [
@@ -401,10 +411,10 @@ def county_selection(session: Session, peer: SyncPeer) -> tuple[Selection, list[
     return sel, owed_ids
 
 
-def _dedupe(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _dedupe(rows: Iterator[Values]) -> Iterator[Values]:
     seen: set[tuple[str, str, str]] = set()
     for row in rows:
-        key = (row["bundle_id"], row["record_type"], row["record_id"])
+        key = (row[0], row[1], row[2])
         if key not in seen:
             seen.add(key)
             yield row

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +33,7 @@ from brigade_desk.core.sync import keys
 from brigade_desk.core.sync.collect import Selection, county_selection, town_selection
 from brigade_desk.core.sync.format import FORMAT_NAME, FORMAT_VERSION, SUFFIX
 from brigade_desk.core.sync.importer import SENT_DIR, bundles_dir
-from brigade_desk.core.sync.records import encode_line
+from brigade_desk.core.sync.records import line_encoder
 from brigade_desk.core.sync.writer import BundleWriter
 
 Progress = Callable[[int, int], None]
@@ -52,6 +53,8 @@ class ExportResult:
     files: int
     bytes: int
     receipts: int
+    # Where the time went: records (read and encode), files (copy and hash), seal (sign, record).
+    seconds: dict[str, float]
 
 
 def _own(session: Session) -> Organ:
@@ -170,14 +173,20 @@ def _export_one(
                 "peer_area": peer.area_code,
                 "peer_organ": peer.organ_id,
             }
-            _write_streams(store, writer, sel, progress)
-        return _seal(store, actor, writer, partial, sent_dir, out_dir, sel, info, kind, full, owed, now)
+            seconds: dict[str, float] = {}
+            _write_streams(store, writer, sel, progress, seconds)
+        started = time.perf_counter()
+        result = _seal(store, actor, writer, partial, sent_dir, out_dir, sel, info, kind, full, owed, now)
+        result.seconds.update(seconds, seal=time.perf_counter() - started)
+        return result
     except BaseException:
         writer.abort()
         raise
 
 
-def _write_streams(store: Store, writer: BundleWriter, sel: Selection, progress: Progress | None) -> None:
+def _write_streams(
+    store: Store, writer: BundleWriter, sel: Selection, progress: Progress | None, seconds: dict[str, float]
+) -> None:
     sizes = {}
     for sha in sel.files:
         try:
@@ -196,11 +205,15 @@ def _write_streams(store: Store, writer: BundleWriter, sel: Selection, progress:
 
     if progress:
         progress(0, total)
+    started = time.perf_counter()
     for rtype, rows in sel.streams:
-        writer.write_records(rtype, (encode_line(rtype, row) for row in rows))
+        writer.write_records(rtype, map(line_encoder(rtype), rows))
         step(1)
+    seconds["records"] = time.perf_counter() - started
+    started = time.perf_counter()
     for sha in sel.files:
         writer.write_file(sha, path_for(store.files_dir, sha), step)
+    seconds["files"] = time.perf_counter() - started
 
 
 def _seal(
@@ -337,6 +350,7 @@ def _seal(
         files=len(sel.files),
         bytes=final.stat().st_size,
         receipts=len(owed),
+        seconds={},
     )
 
 

@@ -55,6 +55,9 @@ from brigade_desk.core.sync.records import (
 )
 
 ByteProgress = Callable[[int], None]
+# Attachment files are read in large pieces: fewer returns to the interpreter while another
+# thread holds it (the import parses records meanwhile).
+FILE_CHUNK = 8 * 1024 * 1024
 
 
 class _Counted:
@@ -255,19 +258,24 @@ class BundleReader:
         self,
         progress: ByteProgress | None = None,
         sink: Callable[[str], IO[bytes] | None] | None = None,
+        parse_records: bool = True,
+        files_only: bool = False,
     ) -> None:
         """Hash every member and parse every record line. `sink(sha256)` may return a file to copy
-        an attachment into while it is hashed (the import stages files in the same pass)."""
+        an attachment into while it is hashed (the import stages files in the same pass). An import
+        passes `parse_records=False` and parses the lines once, as it applies them inside its
+        transaction (a bad line then refuses the bundle and rolls everything back)."""
         manifest = self.manifest()
         for name, (sha256, size) in manifest.members.items():
             if name.startswith("records/"):
+                if files_only:
+                    continue
                 rtype = TYPES[name.removeprefix("records/").removesuffix(".jsonl")]
-                count = sum(1 for _ in self._records(rtype, name, sha256, size, progress))
-                if count != manifest.counts[rtype.name]:
-                    raise refuse(
-                        "count_mismatch",
-                        f"{rtype.label}记录数 {count} 与清单所列 {manifest.counts[rtype.name]} 不符，已拒绝",
-                    )
+                if parse_records:
+                    for _record in self._records(rtype, name, sha256, size, progress):
+                        pass
+                else:
+                    self._hash_file(name, sha256, size, progress, None, check_name=False)
             else:
                 out = sink(sha256) if sink else None
                 self._hash_file(name, sha256, size, progress, out)
@@ -279,12 +287,18 @@ class BundleReader:
             raise refuse("member_corrupt", f"数据包成员 {name} 无法读取（{exc}）") from exc
 
     def _hash_file(
-        self, name: str, sha256: str, size: int, progress: ByteProgress | None, out: IO[bytes] | None
+        self,
+        name: str,
+        sha256: str,
+        size: int,
+        progress: ByteProgress | None,
+        out: IO[bytes] | None,
+        check_name: bool = True,
     ) -> None:
         counted = self._open_member(name, size)
         try:
             with counted.raw:
-                while chunk := counted.read(CHUNK):
+                while chunk := counted.read(FILE_CHUNK):
                     if out is not None:
                         out.write(chunk)
                     if progress:
@@ -295,7 +309,7 @@ class BundleReader:
             if out is not None:
                 out.close()
         self._finish(counted, sha256, size)
-        if name.removeprefix(f"{FILES_DIR}/") != sha256:
+        if check_name and name.removeprefix(f"{FILES_DIR}/") != sha256:
             raise refuse("member_altered", f"附件 {name} 的内容与其名称（哈希）不符，已拒绝")
 
     def _finish(self, counted: _Counted, sha256: str, size: int) -> None:
@@ -335,6 +349,9 @@ class BundleReader:
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise refuse("member_altered", f"数据包成员 {name} 已损坏或被改动（{exc}），已拒绝") from exc
         self._finish(counted, sha256, size)
+        listed = self.manifest().counts.get(rtype.name, 0)
+        if number != listed:
+            raise refuse("count_mismatch", f"{rtype.label}记录数 {number} 与清单所列 {listed} 不符，已拒绝")
 
     @staticmethod
     def _decode(rtype: RecordType, name: str, number: int, line: bytes, seen: set[str]) -> Record:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -92,10 +92,14 @@ class RecordType:
         return tuple(f.name for f in self.fields)
 
     def record_id(self, data: Mapping[str, Any]) -> str:
-        return "/".join(_key_text(data[k]) for k in self.key)
+        if len(self.key) == 1:
+            return _key_text(data[self.key[0]])
+        return "/".join([_key_text(data[k]) for k in self.key])
 
 
 def _key_text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -284,6 +288,18 @@ KIND_TYPES: dict[str, tuple[RecordType, ...]] = {"town_data": TOWN_TYPES, "count
 # --- encoding ------------------------------------------------------------------------------------
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not canonically encodable: {type(value).__name__}")
+
+
+# The canonical encoding of core.canonical, built once (json.dumps would build an encoder per call).
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+).encode
+
+
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return as_utc(value).isoformat()
@@ -294,6 +310,47 @@ def _encode_value(value: Any) -> Any:
 
 def encode_data(rtype: RecordType, row: Mapping[str, Any]) -> dict[str, Any]:
     return {f.name: _encode_value(row[f.name]) for f in rtype.fields}
+
+
+LineEncoder = Callable[[Sequence[Any]], bytes]
+_ENCODERS: dict[str, LineEncoder] = {}
+
+
+def line_encoder(rtype: RecordType) -> LineEncoder:
+    """A function from a row's values, in the type's field order, to its canonical line."""
+    found = _ENCODERS.get(rtype.name)
+    if found is not None:
+        return found
+    names = rtype.field_names
+    convert = [
+        (i, names[i], f.kind == "date") for i, f in enumerate(rtype.fields) if f.kind in ("date", "datetime")
+    ]
+    key_idx = [names.index(k) for k in rtype.key]
+    version_idx = names.index("version") if rtype.versioned else None
+    type_name = rtype.name
+    encode = _CANONICAL
+
+    def line(values: Sequence[Any]) -> bytes:
+        data = dict(zip(names, values, strict=True))
+        for i, name, is_date in convert:
+            value = values[i]
+            if value is not None:
+                data[name] = value.isoformat() if is_date else as_utc(value).isoformat()
+        if len(key_idx) == 1:
+            record_id = _key_text(values[key_idx[0]])
+        else:
+            record_id = "/".join(_key_text(values[i]) for i in key_idx)
+        version = values[version_idx] if version_idx is not None else 0
+        return encode(
+            {"data": data, "id": record_id, "op": "upsert", "type": type_name, "version": version}
+        ).encode("utf-8")
+
+    _ENCODERS[rtype.name] = line
+    return line
+
+
+def as_values(rtype: RecordType, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[name] for name in rtype.field_names)
 
 
 def encode_line(rtype: RecordType, row: Mapping[str, Any], op: str = "upsert") -> bytes:
@@ -340,92 +397,163 @@ def parse_json(text: bytes) -> Any:
         raise RecordError(f"JSON 格式错误（{exc.msg}，第 {exc.colno} 列）") from exc
 
 
-def _check_value(field: Field, value: Any) -> Any:
-    name = field.name
-    if value is None:
-        if field.nullable:
+Checker = Callable[[Any], Any]
+
+
+def _checker(field: Field) -> Checker:
+    """A check-and-convert function for one field (built once per type: decoding is the hot loop)."""
+    name, nullable, kind, max_length = field.name, field.nullable, field.kind, field.max_length
+
+    def null() -> None:
+        if nullable:
             return None
         raise RecordError(f"字段“{name}”不能为空")
-    kind = field.kind
+
+    def text(value: Any) -> str:
+        if type(value) is not str:
+            raise RecordError(f"字段“{name}”应为文本")
+        return value
+
     if kind == "json":
-        return value
+        return lambda v: null() if v is None else v
+
     if kind == "bool":
-        if not isinstance(value, bool):
-            raise RecordError(f"字段“{name}”应为布尔值")
-        return value
+
+        def check_bool(v: Any) -> Any:
+            if v is None:
+                return null()
+            if type(v) is not bool:
+                raise RecordError(f"字段“{name}”应为布尔值")
+            return v
+
+        return check_bool
     if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise RecordError(f"字段“{name}”应为整数")
-        if abs(value) >= 2**63:
-            raise RecordError(f"字段“{name}”的数值超出范围")
-        return value
-    if not isinstance(value, str):
-        raise RecordError(f"字段“{name}”应为文本")
-    if kind == "uuid":
-        if not UUID_RE.match(value):
-            raise RecordError(f"字段“{name}”不是有效的 UUID：{value[:60]}")
-        return value
-    if kind == "sha256":
-        if not SHA256_RE.match(value):
-            raise RecordError(f"字段“{name}”不是有效的 SHA-256 值")
-        return value
+
+        def check_int(v: Any) -> Any:
+            if v is None:
+                return null()
+            if type(v) is not int:
+                raise RecordError(f"字段“{name}”应为整数")
+            if not -(2**63) < v < 2**63:
+                raise RecordError(f"字段“{name}”的数值超出范围")
+            return v
+
+        return check_int
+    if kind in ("uuid", "sha256"):
+        pattern = UUID_RE if kind == "uuid" else SHA256_RE
+        label = "UUID" if kind == "uuid" else "SHA-256 值"
+
+        def check_pattern(v: Any) -> Any:
+            if v is None:
+                return null()
+            if not pattern.match(text(v)):
+                raise RecordError(f"字段“{name}”不是有效的 {label}：{v[:70]}")
+            return v
+
+        return check_pattern
     if kind == "date":
-        try:
-            if len(value) != 10:
-                raise ValueError(value)
-            return date.fromisoformat(value)
-        except ValueError:
-            raise RecordError(f"字段“{name}”应为日期 YYYY-MM-DD：{value[:40]}") from None
+
+        def check_date(v: Any) -> Any:
+            if v is None:
+                return null()
+            try:
+                if len(text(v)) != 10:
+                    raise ValueError(v)
+                return date.fromisoformat(v)
+            except ValueError:
+                raise RecordError(f"字段“{name}”应为日期 YYYY-MM-DD：{v[:40]}") from None
+
+        return check_date
     if kind == "datetime":
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise RecordError(f"字段“{name}”应为带时区的时间：{value[:40]}") from None
-        if parsed.tzinfo is None:
-            raise RecordError(f"字段“{name}”的时间缺少时区")
-        return as_utc(parsed)
-    if field.max_length is not None and len(value) > field.max_length:
-        raise RecordError(f"字段“{name}”超过 {field.max_length} 个字符")
-    if "\x00" in value:
-        raise RecordError(f"字段“{name}”含有空字符")
-    return value
+
+        def check_datetime(v: Any) -> Any:
+            if v is None:
+                return null()
+            try:
+                parsed = datetime.fromisoformat(text(v))
+            except ValueError:
+                raise RecordError(f"字段“{name}”应为带时区的时间：{v[:40]}") from None
+            if parsed.tzinfo is None:
+                raise RecordError(f"字段“{name}”的时间缺少时区")
+            return as_utc(parsed)
+
+        return check_datetime
+
+    def check_str(v: Any) -> Any:
+        if v is None:
+            return null()
+        if max_length is not None and len(text(v)) > max_length:
+            raise RecordError(f"字段“{name}”超过 {max_length} 个字符")
+        if "\x00" in text(v):
+            raise RecordError(f"字段“{name}”含有空字符")
+        return v
+
+    return check_str
+
+
+_CHECKERS: dict[str, tuple[tuple[str, Checker], ...]] = {}
+_NAMES: dict[str, frozenset[str]] = {}
+
+
+def _names(rtype: RecordType) -> frozenset[str]:
+    found = _NAMES.get(rtype.name)
+    if found is None:
+        found = _NAMES[rtype.name] = frozenset(rtype.field_names)
+    return found
+
+
+def _checkers(rtype: RecordType) -> tuple[tuple[str, Checker], ...]:
+    found = _CHECKERS.get(rtype.name)
+    if found is None:
+        found = _CHECKERS[rtype.name] = tuple((f.name, _checker(f)) for f in rtype.fields)
+    return found
 
 
 def decode_line(rtype: RecordType, line: bytes) -> Record:
+    """Parse and check one line; every problem is a RecordError naming it."""
     if len(line) > MAX_LINE:
         raise RecordError(f"一条记录超过 {MAX_LINE // (1024 * 1024)} MB")
-    obj = parse_json(line)
-    if not isinstance(obj, dict):
+    try:
+        obj = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise RecordError("不是有效的 UTF-8 文本") from exc
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"JSON 格式错误（{exc.msg}，第 {exc.colno} 列）") from exc
+    if type(obj) is not dict:
         raise RecordError("每行应为一个 JSON 对象")
-    keys = set(obj)
-    if keys != RECORD_KEYS:
+    if obj.keys() != RECORD_KEYS:
+        keys = set(obj)
         missing, extra = sorted(RECORD_KEYS - keys), sorted(keys - RECORD_KEYS)
         raise RecordError(
             "记录结构不符"
             + (f"，缺少 {'、'.join(missing)}" if missing else "")
-            + (f"，多出 {'、'.join(extra)}" if extra else "")
+            + (f"，多出 {'、'.join(e[:40] for e in extra[:5])}" if extra else "")
         )
     if obj["type"] != rtype.name:
         raise RecordError(f"记录类型“{str(obj['type'])[:40]}”与所在数据流“{rtype.name}”不符")
     if obj["op"] not in rtype.ops:
         raise RecordError(f"不允许的操作“{str(obj['op'])[:20]}”")
     version = obj["version"]
-    if isinstance(version, bool) or not isinstance(version, int) or version < 0 or version >= 2**31:
+    if type(version) is not int or version < 0 or version >= 2**31:
         raise RecordError("版本号应为非负整数")
     raw = obj["data"]
-    if not isinstance(raw, dict):
+    if type(raw) is not dict:
         raise RecordError("data 应为 JSON 对象")
-    names = set(rtype.field_names)
-    if set(raw) != names:
+    checkers = _checkers(rtype)
+    if raw.keys() != _names(rtype):
+        names = set(rtype.field_names)
         missing, extra = sorted(names - set(raw)), sorted(set(raw) - names)
         raise RecordError(
             "字段不符"
             + (f"，缺少 {'、'.join(missing)}" if missing else "")
             + (f"，未知字段 {'、'.join(e[:40] for e in extra[:5])}" if extra else "")
         )
-    data = {f.name: _check_value(f, raw[f.name]) for f in rtype.fields}
-    if not isinstance(obj["id"], str) or obj["id"] != rtype.record_id(raw):
+    data = {name: check(raw[name]) for name, check in checkers}
+    if type(obj["id"]) is not str or obj["id"] != rtype.record_id(raw):
         raise RecordError("记录标识 id 与其数据中的主键不符")
-    if rtype.versioned and data.get("version") != version:
+    if rtype.versioned and data["version"] != version:
         raise RecordError("记录版本与其数据中的 version 不符")
+    # Only the canonical form is accepted: no duplicate keys, no other order, no white space.
+    if _CANONICAL(obj).encode("utf-8") != line:
+        raise RecordError("不是规范形式的 JSON（键重复、键的顺序或空白不符）")
     return Record(rtype, obj["id"], version, obj["op"], data, raw)
