@@ -445,9 +445,10 @@ class ExecutionTab(LazyCaseTab):
         elif decided[-1].kind == "no_penalty_decided":
             self.decision.setText(f"{show_date(decided[-1].on)}作出不予行政处罚决定")
         else:
-            kinds = "、".join(h.penalty_kinds)
-            fine = f"，罚款{show_fen(h.fine_fen)}" if h.fine_fen else ""
-            self.decision.setText(f"{show_date(decided[-1].on)}决定：{kinds}{fine}")
+            what = "、".join(h.penalty_kinds) + (f"，罚款{show_fen(h.fine_fen)}" if h.fine_fen else "")
+            self.decision.setText(
+                f"{show_date(decided[-1].on)}作出行政处罚决定" + (f"：{what}" if what else "")
+            )
         _fill(
             self.steps_table,
             [

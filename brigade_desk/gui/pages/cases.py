@@ -114,6 +114,7 @@ class CasesPage(Page):
         top = QHBoxLayout()
         top.addWidget(self.count_label)
         top.addStretch(1)
+        top.addWidget(self.lead_button)
         top.addWidget(self.file_button)
         cases_layout.addLayout(top)
         cases_layout.addWidget(self.notice)
@@ -122,7 +123,6 @@ class CasesPage(Page):
         self.list_tabs = QTabWidget()
         self.list_tabs.addTab(cases_side, "案件")
         self.list_tabs.addTab(self.leads, "线索")
-        self.list_tabs.setCornerWidget(self.lead_button, Qt.Corner.TopRightCorner)
         self.list_tabs.currentChanged.connect(self._on_list_tab)
         # Tab from the navigation lands in the list itself; the filters follow it (reading order of
         # work: the list is what one came for). The tabs 案件/线索 are switched by mouse or Ctrl+Tab.

@@ -23,6 +23,8 @@ from brigade_desk.gui.style import CLOSED, DUE_SOON, DUE_TODAY, ERROR, OVERDUE, 
 MARKS = {"done": "✓", "current": "●", "blocked": "✕", "todo": "○", "skipped": "–"}
 STATUS_WORDS = {"done": "已完成", "current": "当前", "blocked": "受阻", "todo": "待办", "skipped": "不适用"}
 DUE_COLOURS = {"overdue": OVERDUE, "due_today": DUE_TODAY, "due_soon": DUE_SOON}
+# States in which the next step waits for a period of the party's (statement, hearing request).
+WAITING_STATES = frozenset({"notice_served", "hearing", "legal_review"})
 
 
 def stage_html(stage: StageView) -> str:
@@ -160,7 +162,7 @@ class ProcedurePanel(QWidget):
                 f'下一期限：<span style="color:{colour}">{text}</span>' if colour else f"下一期限：{text}"
             )
         waiting = next_deadline(status.deadlines, ClockNature.WAITING)
-        if waiting is not None:
+        if waiting is not None and status.state in WAITING_STATES:
             parts.append(html.escape(f"等待{waiting.label}届满：{show_date(waiting.due)}"))
         self.next_line.setText("　　".join(parts))
         if status.blocked_by:
