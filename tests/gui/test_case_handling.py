@@ -159,6 +159,7 @@ def test_lead_typed_in_filed_by_an_officer_and_approved_by_a_leader(
     assert filing.parties.results.item(0).text().startswith("陈喆（自然人）")
     qtbot.keyClick(filing.parties.search, Qt.Key.Key_Return)
     assert filing.parties.party_ids() == (cast.person_id,)
+    assert filing.case_id is None and not filing.errors.message("案由")  # Enter did not submit the form
     type_text(qtbot, filing.summary, "陈喆擅自占用城市道路从事经营活动案")
     filing.violation_date.setDate(QDate(2025, 9, 20))
     filing.items.check([cast.item_id])

@@ -110,7 +110,6 @@ class PartyPicker(QWidget):
         self.timer.setInterval(SEARCH_DELAY_MS)
         self.timer.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda _t: self.timer.start())
-        self.search.returnPressed.connect(self._enter_in_search)
         self.search.installEventFilter(self)
 
         chosen_row = QHBoxLayout()
@@ -128,14 +127,16 @@ class PartyPicker(QWidget):
         self._show_chosen()
 
     def eventFilter(self, watched: object, event: object) -> bool:
+        if watched is not self.search or not isinstance(event, QKeyEvent):
+            return False
+        if event.type() != QKeyEvent.Type.KeyPress:
+            return False
+        # Enter picks the only match and stops there: it must not also press the form's 提交 button.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._enter_in_search()
+            return True
         # Down from the search line goes into the results.
-        if (
-            watched is self.search
-            and isinstance(event, QKeyEvent)
-            and event.type() == QKeyEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Down
-            and self.results.count()
-        ):
+        if event.key() == Qt.Key.Key_Down and self.results.count():
             self.results.setFocus()
             self.results.setCurrentRow(0)
             return True
