@@ -234,6 +234,10 @@ def run_bundle(args: argparse.Namespace) -> int:
                     result = services.sync.import_bundle(
                         actor, args.file, dry_run=args.dry_run, progress=progress
                     )
+                if result.status == "applied":
+                    # A large import leaves the search index to be rebuilt: do it now, with progress.
+                    with _progress_bar("重建检索索引", unit="件") as progress:
+                        services.cases.rebuild_search_if_needed(progress)
                 if args.json:
                     print_json(result)
                 else:

@@ -36,6 +36,7 @@ from brigade_desk.gui.pages.dashboard import DashboardPage
 from brigade_desk.gui.pages.placeholder import PLACEHOLDERS, PlaceholderPage
 from brigade_desk.gui.pages.reviews import ReviewsPage
 from brigade_desk.gui.pages.settings import SettingsPage
+from brigade_desk.gui.pages.sync import SyncPage
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.sign_in import SignInDialog
 from brigade_desk.gui.tasks import TaskRunner
@@ -67,10 +68,12 @@ class MainWindow(QMainWindow):
         self.settings.settings_saved.connect(self.apply_idle_setting)
         placeholders = {key: PlaceholderPage(session, key, title, text) for key, title, text in PLACEHOLDERS}
         self.reviews = ReviewsPage(session)
+        self.sync = SyncPage(session, self.runner)
         self.pages: dict[str, Page] = {
             "dashboard": self.dashboard,
             "cases": self.cases,
             **placeholders,
+            "sync": self.sync,
             "reviews": self.reviews,
             "settings": self.settings,
         }
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.reviews.open_case.connect(self.open_case)
         # A step recorded on one page makes the others show old figures: they reload when next shown.
         self.reviews.changed.connect(lambda: self._mark_stale(self.cases, self.dashboard))
+        self.sync.changed.connect(lambda: self._mark_stale(self.cases, self.dashboard, self.reviews))
         self.cases.detail.case_changed.connect(lambda _id: self._mark_stale(self.reviews, self.dashboard))
         self.cases.leads.changed.connect(lambda: self._mark_stale(self.reviews, self.dashboard))
 

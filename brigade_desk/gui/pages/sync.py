@@ -1,0 +1,401 @@
+"""同步: bundles with the county — export with progress and cancel, import after the verification
+result and the dry-run table, the history sent and received with receipts, what is held, the
+quarantine and what the other side rejected.
+
+Long work runs through the TaskRunner (brigade_desk/gui/tasks.py); the page only calls
+`services.sync` (and `services.cases` to rebuild the search index after a large import).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from brigade_desk.core.errors import BrigadeError
+from brigade_desk.core.rules.permissions import Permission
+from brigade_desk.core.sync.importer import ImportResult
+from brigade_desk.core.sync.records import TYPES
+from brigade_desk.gui.formatting import show_datetime
+from brigade_desk.gui.pages.base import Page
+from brigade_desk.gui.session import DeskSession
+from brigade_desk.gui.tasks import TaskHandle, TaskRunner
+
+KIND_LABELS = {"town_data": "案件数据", "county_data": "基础数据与回执"}
+STATUS_TEXT = {
+    "verified": "校验通过",
+    "dry_run": "校验通过，试导入结果如下",
+    "held": "将暂存",
+    "duplicate": "已导入过",
+    "still_held": "已暂存",
+}
+
+
+def _error_text(error: object) -> str:
+    if isinstance(error, BrigadeError):
+        return error.message
+    return f"{type(error).__name__}: {error}"
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            if text.isdigit():
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+
+
+def outcome_rows(result: ImportResult) -> list[list[str]]:
+    rows = []
+    for name, c in result.counts.items():
+        label = TYPES[name].label if name in TYPES else name
+        rows.append([label, str(c["created"]), str(c["updated"]), str(c["skipped"]), str(c["refused"])])
+    return rows
+
+
+class ImportReviewDialog(QDialog):
+    """The verification result and the dry-run table; 导入 applies, 取消 leaves the store as it is."""
+
+    def __init__(self, result: ImportResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("导入数据包")
+        self.result = result
+        layout = QVBoxLayout(self)
+        head = QLabel(
+            f"{result.sender_name}（{result.sender_area_code}）第 {result.sequence} 号数据包，"
+            f"{KIND_LABELS.get(result.kind, result.kind)}：{STATUS_TEXT.get(result.status, result.status)}"
+        )
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        self.message = QLabel(result.message)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.table = _table(["记录类型", "新增", "更新", "未变", "拒收"])
+        if result.status == "dry_run":
+            _fill(self.table, outcome_rows(result))
+            layout.addWidget(self.table)
+        self.refusals = _table(["记录类型", "标识", "拒收原因"])
+        if result.refusals:
+            layout.addWidget(
+                QLabel(f"将拒收 {len(result.refusals)} 条（导入后保存在隔离区，可查看和导出）：")
+            )
+            _fill(
+                self.refusals,
+                [
+                    [
+                        TYPES[r.record_type].label if r.record_type in TYPES else r.record_type,
+                        r.record_id,
+                        r.reason,
+                    ]
+                    for r in result.refusals[:500]
+                ],
+            )
+            layout.addWidget(self.refusals)
+        buttons = QDialogButtonBox()
+        if result.status in ("dry_run", "held"):
+            self.apply_button = buttons.addButton(
+                "导入" if result.status == "dry_run" else "暂存", QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        else:
+            buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(720, 520)
+
+
+class SyncPage(Page):
+    key = "sync"
+    title = "同步"
+    changed = Signal()  # an import changed data other pages show
+
+    def __init__(self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.runner = runner
+        self.task: TaskHandle | None = None
+        # Tests and scripts answer the review dialog instead of a person.
+        self.confirm_import = self._ask_import
+
+        heading = QLabel("同步")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        heading.setFont(font)
+        self.identity = QLabel()
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.identity.setWordWrap(True)
+
+        self.export_button = QPushButton("导出数据包…")
+        self.export_button.clicked.connect(self.choose_export)
+        self.full_box = QCheckBox("完整导出（不只是上次回执以来的变化）")
+        self.import_button = QPushButton("导入数据包…")
+        self.import_button.clicked.connect(self.choose_import)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.note = QLabel()  # why an action is unavailable, or what just happened
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        actions = QHBoxLayout()
+        for widget in (
+            self.export_button,
+            self.full_box,
+            self.import_button,
+            self.progress,
+            self.cancel_button,
+        ):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+
+        self.history = _table(["方向", "对方", "序号", "时间", "内容", "记录数", "状态", "说明"])
+        self.held = _table(["发送方", "序号", "时间", "等待"])
+        self.quarantine = _table(["时间", "发送方", "记录类型", "标识", "拒收原因"])
+        self.rejections = _table(["我方数据包", "记录类型", "标识", "对方拒收原因"])
+        self.export_quarantine_button = QPushButton("导出隔离区…")
+        self.export_quarantine_button.clicked.connect(self.choose_quarantine_export)
+        quarantine_box = QWidget()
+        q_layout = QVBoxLayout(quarantine_box)
+        q_layout.setContentsMargins(0, 0, 0, 0)
+        q_layout.addWidget(self.quarantine)
+        q_layout.addWidget(self.export_quarantine_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.history, "收发记录")
+        self.tabs.addTab(self.held, "暂存")
+        self.tabs.addTab(quarantine_box, "隔离区")
+        self.tabs.addTab(self.rejections, "对方拒收")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.identity)
+        layout.addLayout(actions)
+        layout.addWidget(self.note)
+        layout.addWidget(self.tabs, 1)
+
+    # --- what the page shows -----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        super().refresh()
+        actor = self.session.actor
+        allowed = actor.can(Permission.SYNC_EXCHANGE)
+        busy = self.task is not None and self.task.running
+        self.export_button.setEnabled(allowed and not busy)
+        self.import_button.setEnabled(allowed and not busy)
+        self.export_quarantine_button.setEnabled(allowed)
+        if not allowed:
+            self.identity.setText("")
+            self.note.setText(f"{actor.display_name}无权交换数据包：请由内勤或管理员登录后操作。")
+            for table in (self.history, self.held, self.quarantine, self.rejections):
+                table.setRowCount(0)
+            return
+        try:
+            status = self.services.sync.status(actor)
+            quarantine = self.services.sync.quarantine(actor, limit=500)
+        except BrigadeError as exc:
+            self.note.setText(exc.message)
+            return
+        if status.key:
+            peers = "；".join(f"{p.name}（{p.area_code}，指纹 {p.fingerprint}）" for p in status.peers)
+            self.identity.setText(
+                f"本机关：{status.key.organ_name}（{status.key.area_code}），公钥指纹 {status.key.fingerprint}。"
+                + (
+                    f"交换对象：{peers}"
+                    if peers
+                    else "尚未登记交换对象：请用命令 brigade-desk peers add 登记。"
+                )
+            )
+        else:
+            self.identity.setText("本机关的签名密钥将在第一次导出时生成。")
+        rows = []
+        for b in sorted(status.sent + status.received, key=lambda b: b.created_at, reverse=True):
+            rows.append(
+                [
+                    "发出" if b.direction == "sent" else "收到",
+                    b.counterpart,
+                    str(b.sequence),
+                    show_datetime(b.created_at),
+                    KIND_LABELS.get(b.kind, b.kind),
+                    str(sum(b.counts.values())),
+                    b.status_label,
+                    b.status_reason,
+                ]
+            )
+        _fill(self.history, rows)
+        _fill(
+            self.held,
+            [
+                [b.counterpart, str(b.sequence), show_datetime(b.created_at), b.status_reason]
+                for b in status.held
+            ],
+        )
+        _fill(
+            self.quarantine,
+            [
+                [show_datetime(q.at), q.sender_area_code, q.type_label, q.record_id, q.reason]
+                for q in quarantine
+            ],
+        )
+        _fill(
+            self.rejections,
+            [[f"第{r.sequence}号", r.type_label, r.record_id, r.reason] for r in status.rejections],
+        )
+        self.tabs.setTabText(1, f"暂存（{len(status.held)}）")
+        self.tabs.setTabText(2, f"隔离区（{status.quarantined}）")
+        self.tabs.setTabText(3, f"对方拒收（{len(status.rejections)}）")
+
+    # --- long work ---------------------------------------------------------------------------------
+
+    def _start(self, name: str, function: Any, on_success: Any) -> TaskHandle | None:
+        if self.task is not None and self.task.running:
+            return None
+        handle = self.runner.submit(name, function)
+        self.task = handle
+        self.export_button.setEnabled(False)
+        self.import_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        self.note.setText(f"正在{name}…")
+
+        def on_progress(done: int, total: int) -> None:
+            scale = max(total // 1_000_000, 1)  # QProgressBar holds an int
+            self.progress.setRange(0, max(total // scale, 1))
+            self.progress.setValue(done // scale)
+
+        handle.progress.connect(on_progress)
+        handle.succeeded.connect(on_success)
+        handle.failed.connect(lambda error: self.note.setText(f"{name}未完成：{_error_text(error)}"))
+        handle.cancelled.connect(lambda: self.note.setText(f"已取消{name}，未留下不完整的文件或数据"))
+        handle.finished.connect(self._finished)
+        return handle
+
+    def _finished(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.mark_stale()
+        self.refresh()
+
+    def cancel(self) -> None:
+        if self.task is not None and self.task.running:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.note.setText("正在取消…")
+
+    def choose_export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择导出位置（如U盘）", str(Path.home()))
+        if folder:
+            self.export_to(Path(folder), full=self.full_box.isChecked())
+
+    def export_to(self, folder: Path, *, full: bool = False) -> TaskHandle | None:
+        actor, sync = self.session.actor, self.services.sync
+
+        def done(results: object) -> None:
+            lines = [
+                f"已导出第 {r.sequence} 号数据包给{r.receiver_name}：{r.path}（{sum(r.counts.values())} 条记录，"
+                f"{r.files} 个附件，{r.bytes / 1e6:.1f} MB）"
+                for r in results  # type: ignore[attr-defined]
+            ]
+            self.note.setText("\n".join(lines))
+
+        return self._start(
+            "导出数据包", lambda progress: sync.export(actor, folder, full=full, progress=progress), done
+        )
+
+    def choose_import(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, "选择要导入的数据包", str(Path.home()), "数据包 (*.bdbundle);;所有文件 (*)"
+        )
+        if name:
+            self.import_file(Path(name))
+
+    def import_file(self, path: Path) -> TaskHandle | None:
+        """Verify and dry-run in the background; show the result; apply when the person agrees."""
+        actor, sync = self.session.actor, self.services.sync
+
+        def reviewed(value: object) -> None:
+            result: ImportResult = value  # type: ignore[assignment]
+            self.note.setText(
+                f"{path.name}：{STATUS_TEXT.get(result.status, result.status)}。{result.message}"
+            )
+            if result.status in ("dry_run", "held") and self.confirm_import(result):
+                # The task that ran the dry run has finished; start the real import after it.
+                self._pending = path
+
+        self._pending: Path | None = None
+        handle = self._start(
+            "校验数据包",
+            lambda progress: sync.import_bundle(actor, path, dry_run=True, progress=progress),
+            reviewed,
+        )
+        if handle is not None:
+            handle.finished.connect(self._apply_pending)
+        return handle
+
+    def _apply_pending(self) -> None:
+        path, self._pending = self._pending, None
+        if path is None:
+            return
+        actor, sync, cases = self.session.actor, self.services.sync, self.services.cases
+
+        def work(progress: Any) -> ImportResult:
+            result = sync.import_bundle(actor, path, progress=progress)
+            if result.status == "applied":
+                cases.rebuild_search_if_needed()
+            return result
+
+        def applied(value: object) -> None:
+            result: ImportResult = value  # type: ignore[assignment]
+            released = "".join(f"；已自动导入暂存的第 {r.sequence} 号" for r in result.released)
+            self.note.setText(f"{result.message}{released}")
+            self.changed.emit()
+
+        self._start("导入数据包", work, applied)
+
+    def _ask_import(self, result: ImportResult) -> bool:
+        return ImportReviewDialog(result, self).exec() == QDialog.DialogCode.Accepted
+
+    def choose_quarantine_export(self) -> None:
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "导出隔离区记录", str(Path.home() / "隔离区.jsonl"), "JSON Lines (*.jsonl)"
+        )
+        if name:
+            try:
+                count = self.services.sync.export_quarantine(self.session.actor, Path(name))
+            except (BrigadeError, OSError) as exc:
+                self.note.setText(f"导出隔离区未完成：{_error_text(exc)}")
+                return
+            self.note.setText(f"已导出隔离区记录 {count} 条：{name}")
