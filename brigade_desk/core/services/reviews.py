@@ -203,6 +203,21 @@ def latest_discussion(session: Session, case_id: str) -> CollectiveDiscussion | 
     ).scalar_one_or_none()
 
 
+def stored_review_message(review: LegalReview) -> bytes:
+    """The bytes the reviewer signed, rebuilt from the stored round (what verification checks)."""
+    return signed_content(
+        review_id=review.id,
+        case_id=review.case_id,
+        round_no=review.round,
+        package_hash=review.package_hash,
+        opinion=review.opinion,
+        opinion_text=review.opinion_text,
+        checklist=review.checklist,
+        reviewer_id=review.reviewer_id or "",
+        signed_at=review.signed_at.isoformat() if review.signed_at else "",
+    )
+
+
 def review_problems(session: Session, case: Case) -> list[str]:
     """The decision gate's view of review (rule 6): required, passed, signed and not stale."""
     if not case.is_major:
@@ -212,17 +227,7 @@ def review_problems(session: Session, case: Case) -> list[str]:
         return ["重大执法决定须经法制审核，尚未审核"]
     if review.status != PASSED:
         return [f"法制审核意见为“{review.opinion}”，须修改后重新提交审核"]
-    message = signed_content(
-        review_id=review.id,
-        case_id=case.id,
-        round_no=review.round,
-        package_hash=review.package_hash,
-        opinion=review.opinion,
-        opinion_text=review.opinion_text,
-        checklist=review.checklist,
-        reviewer_id=review.reviewer_id or "",
-        signed_at=review.signed_at.isoformat() if review.signed_at else "",
-    )
+    message = stored_review_message(review)
     if not (
         crypto.verify(review.public_key, message, review.signature)
         and signing_keys.key_belongs(session, review.reviewer_id, review.public_key)
@@ -599,17 +604,7 @@ class ReviewService(Service):
                 select(LegalReview).where(LegalReview.case_id == case.id, LegalReview.signature != "")
             ).scalars():
                 checked += 1
-                message = signed_content(
-                    review_id=review.id,
-                    case_id=case.id,
-                    round_no=review.round,
-                    package_hash=review.package_hash,
-                    opinion=review.opinion,
-                    opinion_text=review.opinion_text,
-                    checklist=review.checklist,
-                    reviewer_id=review.reviewer_id or "",
-                    signed_at=review.signed_at.isoformat() if review.signed_at else "",
-                )
+                message = stored_review_message(review)
                 if not crypto.verify(review.public_key, message, review.signature):
                     problems.append(f"第{review.round}轮法制审核签名无效（内容或签名被改动）")
                 elif not signing_keys.key_belongs(session, review.reviewer_id, review.public_key):
