@@ -19,7 +19,7 @@ from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import STATE_LABELS, TERMINAL_STATES, CaseState
 from brigade_desk.core.services.base import Service, operation
 from brigade_desk.core.services.calendar import load_calendar
-from brigade_desk.core.services.procedure import OPEN_STATUSES, _events, _steps, clock_settings
+from brigade_desk.core.services.procedure import OPEN_STATUSES, case_steps, clock_events, clock_settings
 from brigade_desk.core.services.settings import read_setting
 from brigade_desk.core.timeutil import beijing_today
 
@@ -111,10 +111,14 @@ class DashboardService(Service):
             settings = clock_settings(self.store)
             result: list[DeadlineSetToday] = []
             for case in session.execute(select(Case).where(Case.id.in_(case_ids))).scalars():
-                steps = _steps(session, case.id)
+                steps = case_steps(session, case.id)
                 started_today = {s.on for s in steps if beijing_today(s.recorded_at) == today}
                 for d in compute_deadlines(
-                    _events(steps), calendar, today=today, settings=settings, serious_harm=case.serious_harm
+                    clock_events(steps),
+                    calendar,
+                    today=today,
+                    settings=settings,
+                    serious_harm=case.serious_harm,
                 ):
                     if d.start in started_today and d.status in OPEN_STATUSES:
                         result.append(

@@ -42,7 +42,7 @@ from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import TERMINAL_STATES, CaseState
 from brigade_desk.core.services.base import Service, operation
 from brigade_desk.core.services.calendar import load_calendar
-from brigade_desk.core.services.procedure import _events, clock_settings, next_open_deadline
+from brigade_desk.core.services.procedure import clock_events, clock_settings, next_open_deadline
 from brigade_desk.core.services.users import hash_password
 from brigade_desk.core.text import pinyin_initials
 from brigade_desk.core.timeutil import beijing_today
@@ -348,7 +348,7 @@ class DemoService(Service):
                 r["next_due_on"], r["next_due_label"] = memo[key]
                 continue
             deadlines = compute_deadlines(
-                _events(_AsSteps(s) for s in r["_steps"]), calendar, today=today, settings=settings
+                clock_events(_AsSteps(s) for s in r["_steps"]), calendar, today=today, settings=settings
             )
             nxt = next_open_deadline(deadlines)
             memo[key] = (nxt.due, nxt.label) if nxt is not None else (None, "")
@@ -356,7 +356,7 @@ class DemoService(Service):
 
 
 class _AsSteps:
-    """A step row (dict) seen as a CaseStep for `_events`."""
+    """A step row (dict) seen as a CaseStep for `clock_events`."""
 
     def __init__(self, row: dict[str, Any]) -> None:
         self.kind = row["kind"]

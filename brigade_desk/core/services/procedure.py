@@ -344,7 +344,7 @@ def _case_officer_ids(session: Session, case_id: str) -> list[str]:
     return list(session.execute(select(CaseOfficer.user_id).where(CaseOfficer.case_id == case_id)).scalars())
 
 
-def _steps(session: Session, case_id: str) -> list[CaseStep]:
+def case_steps(session: Session, case_id: str) -> list[CaseStep]:
     return list(
         session.execute(
             select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.on, CaseStep.recorded_at)
@@ -366,7 +366,7 @@ class StepLike(Protocol):
     fine_fen: int
 
 
-def _events(steps: Iterable[StepLike]) -> list[CaseEvent]:
+def clock_events(steps: Iterable[StepLike]) -> list[CaseEvent]:
     known = {k.value for k in EventKind}
     return [
         CaseEvent(EventKind(s.kind), s.on, s.ref, s.extension_days, s.until, s.fine_fen)
@@ -481,7 +481,7 @@ class ProcedureService(Service):
     def _refresh_due(self, session: Session, case: Case, calendar: WorkdayCalendar | None = None) -> None:
         calendar = calendar or load_calendar(session)
         deadlines = compute_deadlines(
-            _events(_steps(session, case.id)),
+            clock_events(case_steps(session, case.id)),
             calendar,
             today=self._today(),
             settings=clock_settings(self.store),
@@ -847,7 +847,7 @@ class ProcedureService(Service):
         with self.store.write() as session:
             case = _case(session, case_id)
             self._require_state(case, [CaseState.FILED, CaseState.INVESTIGATING], allowed[kind])
-            steps = _steps(session, case.id)
+            steps = case_steps(session, case.id)
             problems: list[str] = []
             needs_approval = {
                 EventKind.EVIDENCE_PRESERVED: "preservation",
@@ -925,7 +925,7 @@ class ProcedureService(Service):
             case = _case(session, case_id)
             ensure_unchanged(case, version, "案件")
             self._require_state(case, [CaseState.INVESTIGATING], "调查终结")
-            steps = _steps(session, case.id)
+            steps = case_steps(session, case.id)
             problems: list[str] = []
             records = session.execute(
                 select(InvestigationRecord.id).where(InvestigationRecord.case_id == case.id)
@@ -1179,7 +1179,7 @@ class ProcedureService(Service):
         with self.store.write() as session:
             case = _case(session, case_id)
             self._require_state(case, [CaseState.NOTICE_SERVED], "申请听证")
-            notice = _latest(_steps(session, case.id), EventKind.PRIOR_NOTICE_SERVED)
+            notice = _latest(case_steps(session, case.id), EventKind.PRIOR_NOTICE_SERVED)
             assert notice is not None
             problems: list[str] = []
             if not case.hearing_eligible:
@@ -1230,7 +1230,7 @@ class ProcedureService(Service):
         with self.store.write() as session:
             case = _case(session, case_id)
             self._require_state(case, [CaseState.HEARING], "举行听证")
-            scheduled = _latest(_steps(session, case.id), EventKind.HEARING_SCHEDULED)
+            scheduled = _latest(case_steps(session, case.id), EventKind.HEARING_SCHEDULED)
             if scheduled is None:
                 raise RuleViolation("尚未安排听证并送达听证通知书")
             if held_on < scheduled.on:
@@ -1316,7 +1316,7 @@ class ProcedureService(Service):
         outcome: str,
     ) -> list[str]:
         """Every rule that blocks the decision (rules 2, 4–8, 10), for the gate and for `status`."""
-        steps = _steps(session, case.id)
+        steps = case_steps(session, case.id)
         calendar = load_calendar(session)
         problems: list[str] = []
         notice = _latest(steps, EventKind.PRIOR_NOTICE_SERVED)
@@ -1437,8 +1437,8 @@ class ProcedureService(Service):
         case = _case(session, case_id)
         self._require_state(case, [CaseState.DECIDED, CaseState.DECIDED_NO_PENALTY], "送达决定书")
         _refuse(self._delivery_officer_problems(session, mode, officer_ids, served_on))
-        decided = _latest(_steps(session, case.id), EventKind.PENALTY_DECIDED) or _latest(
-            _steps(session, case.id), EventKind.NO_PENALTY_DECIDED
+        decided = _latest(case_steps(session, case.id), EventKind.PENALTY_DECIDED) or _latest(
+            case_steps(session, case.id), EventKind.NO_PENALTY_DECIDED
         )
         if decided is not None and served_on < decided.on:
             raise RuleViolation("送达日期不能早于决定日期")
@@ -1522,7 +1522,7 @@ class ProcedureService(Service):
         with self.store.write() as session:
             case = _case(session, case_id)
             self._require_state(case, [CaseState.URGED], "申请人民法院强制执行")
-            steps = _steps(session, case.id)
+            steps = case_steps(session, case.id)
             calendar = load_calendar(session)
             problems: list[str] = []
             demand = _latest(steps, EventKind.DEMAND_NOTICE_SERVED)
@@ -1587,7 +1587,7 @@ class ProcedureService(Service):
             raise ValidationError.single("公示渠道", "请填写公示渠道，或写明依法不予公开的理由")
         with self.store.write() as session:
             case = _case(session, case_id)
-            steps = _steps(session, case.id)
+            steps = case_steps(session, case.id)
             decided = _latest(steps, EventKind.PENALTY_DECIDED) or _latest(
                 steps, EventKind.NO_PENALTY_DECIDED
             )
@@ -1725,7 +1725,7 @@ class ProcedureService(Service):
 
     def _deadlines(self, session: Session, case: Case) -> list[Deadline]:
         return compute_deadlines(
-            _events(_steps(session, case.id)),
+            clock_events(case_steps(session, case.id)),
             load_calendar(session),
             today=self._today(),
             settings=clock_settings(self.store),
@@ -1829,7 +1829,7 @@ class ProcedureService(Service):
     @operation(Permission.CASE_VIEW)
     def steps(self, actor: Actor, case_id: str) -> list[StepView]:
         with self.store.read() as session:
-            return [StepView(s.kind, s.on, s.note, s.recorded_at) for s in _steps(session, case_id)]
+            return [StepView(s.kind, s.on, s.note, s.recorded_at) for s in case_steps(session, case_id)]
 
     @operation(Permission.CASE_VIEW)
     def status(self, actor: Actor, case_id: str) -> CaseStatus:
@@ -1838,7 +1838,7 @@ class ProcedureService(Service):
             case = _case(session, case_id)
             calendar = load_calendar(session)
             deadlines = compute_deadlines(
-                _events(_steps(session, case.id)),
+                clock_events(case_steps(session, case.id)),
                 calendar,
                 today=self._today(),
                 settings=clock_settings(self.store),
