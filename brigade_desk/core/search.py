@@ -28,22 +28,26 @@ Tokens (one stream per case; phrases need positions):
   no expensive prefix query on 号).
 
 The marker characters come from the Unicode private use area: never letters, so never in a run of
-user text, but token characters to FTS5's unicode61 tokenizer. User input reaches the engines only
-as tokens made of letters, digits and these markers, quoted — never as query syntax.
+user text. User input reaches the engines only as tokens made of letters, digits and these markers,
+quoted — never as query syntax.
 
 Storage:
 
-- SQLite: ``case_search_fts``, a contentless FTS5 table (unicode61 over the pre-tokenised text);
-  ``case_search_doc`` maps its rowid to the case, with the sort key and the narrow text;
-  ``case_search_source`` keeps the compressed document text, because deleting a row from a contentless
-  FTS5 table needs the exact tokens it was given. Rowids are kept in sort-key order with gaps of 32
-  (renumbering a few neighbours when a gap runs out), so FTS5 walks its rowids newest first and stops
-  after one page, and its doclists stay small (rowid deltas are varints).
-- PostgreSQL: ``case_search`` with a ``tsvector`` built from the same tokens (literal with explicit
-  positions, no parser or dictionary involved, the equivalent of configuration 'simple' without its
-  re-parsing) and a GIN index.
+- SQLite: ``case_search_fts``, a contentless FTS5 table over the token text (FTS5's ``ascii``
+  tokenizer: it splits at the spaces and keeps every non-ASCII code point, so tokens arrive exactly as
+  made here); ``case_search_doc`` maps its rowid to the case, with the sort key and the narrow text;
+  ``case_search_source`` keeps the compressed document text, because deleting a row from a
+  contentless FTS5 table needs the exact tokens it was given. Rowids ascend from the newest case, 32
+  apart (a few neighbours are renumbered when a gap runs out), so FTS5 reads its doclists forwards
+  and stops after one page, and the doclists stay small (rowid deltas are varints).
+- PostgreSQL: ``case_search`` (case, sort key, narrow text) and ``case_search_document`` with a
+  ``tsvector`` built from the same tokens — a literal with explicit positions: no parser, dictionary
+  or stemming, what configuration 'simple' would give without re-parsing the tokens — GIN-indexed.
 - Both: ``case_search_meta`` holds the tokenizer version of the stored rows and whether every case
   has been indexed (a store upgraded with cases has not).
+
+Writers call `index_cases` / `index_parties` in their own write transaction; `rebuild_index` rebuilds
+everything (after demo data, a big import, a tokenizer change: see `needs_rebuild`).
 """
 
 from __future__ import annotations
