@@ -221,7 +221,7 @@ def main() -> int:
         print(
             f"bundle {bundle_bytes / 1e9:.2f} GB, {records} records, {results[0].files} files; "
             f"floor {floor_s:.2f} s, export {export_s:.2f} s (records {ex['records']:.2f}, files {ex['files']:.2f}, "
-            f"seal {ex['seal']:.2f}), verify+import {import_s:.2f} s (files thread {im['files']:.2f}), "
+            f"seal {ex['seal']:.2f}), verify+import {import_s:.2f} s (files {im['files']:.2f}, records {im['records']:.2f}), "
             f"search index rebuilt after it in {index_s:.2f} s",
             flush=True,
         )
@@ -243,13 +243,14 @@ def main() -> int:
                 "verify+import at the county", import_s, "s", floor_s, "≤ 2× floor", import_s <= 2 * floor_s
             ),
             Figure(
-                "  import: files verified+staged (parallel)",
+                "  import: attachment files verified+staged",
                 im["files"],
                 "s",
                 floor_s,
                 "≤ 2× floor",
                 im["files"] <= 2 * floor_s,
             ),
+            Figure(f"  import: {records} records checked+applied", im["records"], "s", None, "-", True),
             Figure("  search index rebuild after import", index_s, "s", None, "-", True),
             Figure(
                 "export peak RSS growth",

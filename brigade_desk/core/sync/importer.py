@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,7 +67,7 @@ class ImportResult:
     refusals: list[Refusal] = field(default_factory=list)
     files_added: int = 0
     released: list[ImportResult] = field(default_factory=list)
-    # Where the time went: files (verify and stage, in parallel with apply), apply (records).
+    # Where the time went: files (verify and stage), records (parse, check and apply, commit).
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -341,80 +340,23 @@ def _import_one(
                 return _result(path, m, "held", p.message)
             return _hold(store, actor, path, m, p, now)
         staging = _Staging(store.files_dir)
-        # Attachment files are hashed (and staged) by a second thread while this one parses and
-        # applies the records: hashing and copying release the GIL, so the two overlap. Record
-        # lines are parsed once, inside the transaction that applies them; the transaction commits
-        # only after every file has been verified.
-        files = _FileCheck(path, reader, _bytes_progress(reader, progress), None if dry_run else staging.sink)
-        files.start()
-        started = time.perf_counter()
         try:
-            result = _apply(
-                store,
-                actor,
-                reader,
-                p,
-                staging,
-                now=now,
-                dry_run=dry_run,
-                path=path,
-                releasing=releasing,
-                before_commit=files.result,
+            # Attachment files first: hashed, and copied into the store under temporary names in
+            # the same pass. Record lines are parsed once, inside the transaction that applies them.
+            # (A second thread for the files gained nothing here: the records' Python work holds the
+            # interpreter lock and starved it; see docs/decisions/sync-import-speed.md.)
+            started = time.perf_counter()
+            reader.check_members(
+                _bytes_progress(reader, progress), None if dry_run else staging.sink, parse_records=False
             )
-            result.seconds = {"files": files.seconds, "total": time.perf_counter() - started}
+            files_s = time.perf_counter() - started
+            result = _apply(
+                store, actor, reader, p, staging, now=now, dry_run=dry_run, path=path, releasing=releasing
+            )
+            result.seconds = {"files": files_s, "records": time.perf_counter() - started - files_s}
             return result
         finally:
-            files.cancel()
             staging.cleanup()
-
-
-class _FileCheck(threading.Thread):
-    """Verify (and stage) a bundle's attachment files through its own handle on the archive."""
-
-    def __init__(
-        self,
-        path: Path,
-        reader: BundleReader,
-        progress: Callable[[int], None] | None,
-        sink: Callable[[str], IO[bytes] | None] | None,
-    ) -> None:
-        super().__init__(name="bundle-files", daemon=True)
-        self.path, self.manifest_bytes = path, reader.manifest_bytes
-        self.progress, self.sink = progress, sink
-        self.error: BaseException | None = None
-        self.seconds = 0.0
-        self._halt = threading.Event()
-
-    def _step(self, n: int) -> None:
-        if self._halt.is_set():
-            raise _Stopped
-        if self.progress:
-            self.progress(n)
-
-    def run(self) -> None:
-        started = time.perf_counter()
-        try:
-            with BundleReader(self.path) as own:
-                own.manifest()
-                if own.manifest_bytes != self.manifest_bytes:
-                    raise refuse("member_altered", "数据包文件在导入过程中被改动，已拒绝")
-                own.check_members(self._step, self.sink, parse_records=False, files_only=True)
-        except BaseException as exc:  # handed to the importing thread by result()
-            self.error = exc
-        self.seconds = time.perf_counter() - started
-
-    def result(self) -> None:
-        self.join()
-        if self.error is not None and not isinstance(self.error, _Stopped):
-            raise self.error
-
-    def cancel(self) -> None:
-        self._halt.set()
-        self.join()
-
-
-class _Stopped(Exception):
-    pass
 
 
 def _hold(
@@ -494,7 +436,6 @@ def _apply(
     dry_run: bool,
     path: Path,
     releasing: bool = False,
-    before_commit: Callable[[], None] | None = None,
 ) -> ImportResult:
     m = p.manifest
     applier: Applier | None = None
@@ -546,8 +487,6 @@ def _apply(
             )
             applier.audit(actor, summary, {"sequence": m.sequence, "outcome": outcome})
             session.flush()
-            if before_commit is not None:
-                before_commit()  # every attachment file verified (and staged)
             if dry_run:
                 raise _DryRun
             staging.place()

@@ -55,8 +55,7 @@ from brigade_desk.core.sync.records import (
 )
 
 ByteProgress = Callable[[int], None]
-# Attachment files are read in large pieces: fewer returns to the interpreter while another
-# thread holds it (the import parses records meanwhile).
+# Attachment files are read in large pieces (fewer calls; memory stays bounded by the piece).
 FILE_CHUNK = 8 * 1024 * 1024
 
 
@@ -259,7 +258,6 @@ class BundleReader:
         progress: ByteProgress | None = None,
         sink: Callable[[str], IO[bytes] | None] | None = None,
         parse_records: bool = True,
-        files_only: bool = False,
     ) -> None:
         """Hash every member and parse every record line. `sink(sha256)` may return a file to copy
         an attachment into while it is hashed (the import stages files in the same pass). An import
@@ -268,8 +266,6 @@ class BundleReader:
         manifest = self.manifest()
         for name, (sha256, size) in manifest.members.items():
             if name.startswith("records/"):
-                if files_only:
-                    continue
                 rtype = TYPES[name.removeprefix("records/").removesuffix(".jsonl")]
                 if parse_records:
                     for _record in self._records(rtype, name, sha256, size, progress):
