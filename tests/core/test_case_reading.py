@@ -152,3 +152,18 @@ def test_search_alone_pages_through_the_index_and_with_filters_through_sql(svc: 
     assert [r.summary for r in svc.cases.page_filtered(cast.officer, CaseFilter(query="公司案"), 0, 10)] == [
         "青禾公司案"
     ]
+
+
+def test_deadlines_set_today_are_the_steps_recorded_on_this_beijing_day(store: Store) -> None:
+    clock = Clock(datetime(2025, 9, 22, 2, 0, tzinfo=UTC))
+    svc = Services.over(store, clock)
+    cast = cast_of(svc)
+    _filed(svc, cast)  # filed on Monday 22 September: the 90-day decision clock starts
+    assert [(d.clock, d.start) for d in svc.dashboard.set_today(cast.officer)] == [
+        ("作出处罚决定", date(2025, 9, 22))
+    ]
+    clock.now = datetime(2025, 9, 22, 16, 30, tzinfo=UTC)  # 00:30 on the 23rd in Beijing
+    assert svc.dashboard.set_today(cast.officer) == []  # yesterday's steps are not today's
+    _filed(svc, cast)
+    (today,) = svc.dashboard.set_today(cast.officer)
+    assert today.case_number == "青综执立字〔2025〕第2号" and today.start == date(2025, 9, 23)

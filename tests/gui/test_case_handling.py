@@ -5,11 +5,13 @@ case; the deadline board in colour."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtPrintSupport import QPrintPreviewDialog
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -52,19 +54,23 @@ def yes_to_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
 
 
+@contextmanager
 def _window(qtbot: QtBot, svc: Services, actor: Actor) -> Iterator[MainWindow]:
     win = MainWindow(DeskSession(svc, actor))
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
-    yield win
-    win.idle.uninstall()
+    try:
+        yield win
+    finally:
+        win.idle.uninstall()
 
 
 @pytest.fixture
 def officer_window(qtbot: QtBot, svc: Services, cast: Cast) -> Iterator[MainWindow]:
-    yield from _window(qtbot, svc, cast.officer)
+    with _window(qtbot, svc, cast.officer) as win:
+        yield win
 
 
 def _filed_case(svc: Services, cast: Cast, *, record: bool = True) -> str:
@@ -417,7 +423,7 @@ def test_record_dialog_adds_an_inquiry_with_questions_and_answers(
 
 
 def test_dashboard_shows_an_overdue_case_in_red_and_opens_it(
-    qtbot: QtBot, svc: Services, cast: Cast, clock: Clock
+    qtbot: QtBot, svc: Services, cast: Cast, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 90 days to decide from 22 September: Sunday 21 December, so Monday 22 December.
     case_id = _filed_case(svc, cast)
@@ -425,7 +431,7 @@ def test_dashboard_shows_an_overdue_case_in_red_and_opens_it(
     clock.set_day(date(2025, 12, 23))  # one day late
     svc.procedure.approve_extension(cast.leader2, other, 2, "某程序规定第三十五条", "同意")  # due today
     _filed_case(svc, cast)  # filed today: its 90-day clock is set today (第3号)
-    for window in _window(qtbot, svc, cast.officer):
+    with _window(qtbot, svc, cast.officer) as window:
         window.go_to("dashboard")
         board = window.dashboard.board
         assert board.mine.isChecked()  # an officer sees their own cases first
@@ -448,3 +454,11 @@ def test_dashboard_shows_an_overdue_case_in_red_and_opens_it(
         assert window.cases.model.data(due_cell, Qt.ItemDataRole.ForegroundRole) == QColor(OVERDUE)
         html = daily_list_html(svc.dashboard.set_today(cast.officer), "青溪镇人民政府", "2025年12月23日")
         assert "今日设定期限" in html and "青综执立字〔2025〕第3号" in html and "共 1 项" in html
+        # 打印今日设定期限: collected in the background, then the print preview opens.
+        previews: list[str] = []
+        monkeypatch.setattr(QPrintPreviewDialog, "exec", lambda self: previews.append(self.windowTitle()))
+        handle = board.print_daily_list()
+        assert handle is not None and not board.print_button.isEnabled()
+        qtbot.waitUntil(lambda: not handle.running, timeout=10_000)
+        assert handle.outcome == "succeeded" and previews == ["今日设定期限 — 打印预览"]
+        assert board.print_button.isEnabled()

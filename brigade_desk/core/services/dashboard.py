@@ -7,7 +7,7 @@ few indexed queries even with years of cases in the store.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -21,7 +21,7 @@ from brigade_desk.core.services.base import Service, operation
 from brigade_desk.core.services.calendar import load_calendar
 from brigade_desk.core.services.procedure import OPEN_STATUSES, case_steps, clock_events, clock_settings
 from brigade_desk.core.services.settings import read_setting
-from brigade_desk.core.timeutil import beijing_today
+from brigade_desk.core.timeutil import BEIJING, beijing_today
 
 OPEN_STATES = [s.value for s in CaseState if s not in TERMINAL_STATES]
 
@@ -104,9 +104,16 @@ class DashboardService(Service):
     def set_today(self, actor: Actor) -> list[DeadlineSetToday]:
         """Deadlines started by steps recorded today: the printable daily list (PEERS.md, j-lawyer #519)."""
         today = beijing_today(self.clock())
+        # Today in Beijing as a UTC range, so that only today's steps are read (not every step ever).
+        start = datetime.combine(today, time.min, BEIJING).astimezone(UTC)
         with self.store.read() as session:
-            recorded = session.execute(select(CaseStep.case_id, CaseStep.on, CaseStep.recorded_at)).all()
-            case_ids = {cid for cid, _, at in recorded if beijing_today(at) == today}
+            case_ids = set(
+                session.execute(
+                    select(CaseStep.case_id).where(
+                        CaseStep.recorded_at >= start, CaseStep.recorded_at < start + timedelta(days=1)
+                    )
+                ).scalars()
+            )
             calendar = load_calendar(session)
             settings = clock_settings(self.store)
             result: list[DeadlineSetToday] = []

@@ -117,7 +117,7 @@ class DashboardPage(Page):
         boxes.addWidget(case_box, 1)
         boxes.addWidget(backup_box, 1)
 
-        self.board = DeadlineBoardBox(session)
+        self.board = DeadlineBoardBox(session, runner=runner)
         self.board.open_case.connect(self.open_case)
 
         layout = QVBoxLayout(self)

@@ -31,6 +31,7 @@ from brigade_desk.core.services.dashboard import DeadlineBoard, DeadlineSetToday
 from brigade_desk.gui.formatting import show_date
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import DUE_SOON, DUE_TODAY, OVERDUE, colour, set_error_style
+from brigade_desk.gui.tasks import TaskHandle, TaskRunner
 
 BUCKETS: tuple[tuple[str, str, str | None], ...] = (
     ("overdue", "已逾期", OVERDUE),
@@ -67,9 +68,13 @@ def daily_list_html(items: Sequence[DeadlineSetToday], organ: str, today_text: s
 class DeadlineBoardBox(QGroupBox):
     open_case = Signal(str)
 
-    def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: DeskSession, parent: QWidget | None = None, *, runner: TaskRunner | None = None
+    ) -> None:
         super().__init__("期限提醒", parent)
         self.session = session
+        self.runner = runner or TaskRunner(self)
+        self.print_task: TaskHandle | None = None
         self.board: DeadlineBoard | None = None
         self.lists: dict[str, list[DueCase]] = {}
 
@@ -201,23 +206,41 @@ class DeadlineBoardBox(QGroupBox):
 
     # --- printing ------------------------------------------------------------------------------
 
-    def daily_list_document(self) -> QTextDocument:
-        items = self.session.services.dashboard.set_today(self.session.actor)
+    def daily_list_document(self, items: Sequence[DeadlineSetToday]) -> QTextDocument:
         organ = self.session.organ.name if self.session.organ else ""
         today = self.board.today if self.board else None
         doc = QTextDocument()
         doc.setHtml(daily_list_html(items, organ, show_date(today) if today else ""))
         return doc
 
-    def print_daily_list(self) -> None:
+    def print_daily_list(self) -> TaskHandle | None:
+        """Collect today's deadlines in the background (a busy day at county scale takes a while),
+        then show the print preview."""
+        if self.print_task is not None and self.print_task.running:
+            return self.print_task
+        dashboard, actor = self.session.services.dashboard, self.session.actor
+        handle = self.runner.submit("今日设定期限", lambda _progress: dashboard.set_today(actor))
+        self.print_task = handle
+        self.print_button.setEnabled(False)
+        self.print_button.setText("正在整理今日设定期限…")
+        handle.succeeded.connect(self._preview)
+        handle.failed.connect(self._print_failed)
+        handle.finished.connect(self._print_finished)
+        return handle
+
+    def _print_finished(self) -> None:
+        self.print_button.setEnabled(True)
+        self.print_button.setText("打印今日设定期限…")
+
+    def _print_failed(self, error: object) -> None:
+        text = error.message if isinstance(error, BrigadeError) else f"{type(error).__name__}: {error}"
+        self.message.setText(f"整理今日设定期限失败：{text}")
+        self.message.show()
+
+    def _preview(self, items: object) -> None:
         from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
-        try:
-            doc = self.daily_list_document()
-        except BrigadeError as exc:
-            self.message.setText(exc.message)
-            self.message.show()
-            return
+        doc = self.daily_list_document(items)  # type: ignore[arg-type]
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         preview = QPrintPreviewDialog(printer, self)
         preview.setWindowTitle("今日设定期限 — 打印预览")
