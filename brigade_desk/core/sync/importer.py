@@ -514,7 +514,7 @@ def _index(session: Session, applier: Applier) -> None:
         search.index_cases(session, applier.touched_cases)
         search.index_parties(session, applier.touched_parties)
     else:
-        search._set_meta(session, "complete", "0")  # search.needs_rebuild() is then true
+        search.mark_for_rebuild(session)
 
 
 def _totals(counts: dict[str, Counts]) -> Counts:
