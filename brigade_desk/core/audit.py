@@ -90,55 +90,66 @@ class Change:
     detail: dict[str, Any] | None = None
 
 
-def record(
-    session: Session, actor: Actor | None, change: Change, *, at: datetime | None = None
-) -> AuditEvent:
+def record(session: Session, actor: Actor | None, change: Change, *, at: datetime | None = None) -> None:
     """Append one event inside the caller's transaction."""
-    return record_many(session, actor, [change], at=at)[-1]
+    record_many(session, actor, [change], at=at)
 
 
 def record_many(
     session: Session, actor: Actor | None, changes: Iterable[Change], *, at: datetime | None = None
-) -> list[AuditEvent]:
-    """Append events in order under one lock of the chain head (bulk work such as demo data)."""
+) -> int:
+    """Append events in order under one lock of the chain head; returns how many.
+
+    Rows are built as plain dicts and written with one Core executemany: bulk work (demo data,
+    bundle imports) appends hundreds of thousands of events, and ORM objects cost more than the hash.
+    """
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
     when = at or utc_now()
     seq, prev = head.last_seq, head.last_hash
     actor_id = actor.user_id if actor else ""
     actor_name = actor.display_name if actor else "系统"
-    events: list[AuditEvent] = []
+    rows: list[dict[str, Any]] = []
     for change in changes:
         seq += 1
-        event = AuditEvent(
-            seq=seq,
-            id=new_id(),
-            at=when,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=change.action,
-            entity_type=change.entity_type,
-            entity_id=change.entity_id,
-            before_digest=digest(change.before),
-            after_digest=digest(change.after),
-            summary=change.summary,
-            detail=change.detail or {},
-            prev_hash=prev,
-            hash="",
-        )
-        event.hash = _hash_of(event)
-        prev = event.hash
-        events.append(event)
-    if len(events) > 100:
-        # Bulk work (demo data, imports): one executemany through Core instead of the unit of work.
-        session.execute(insert(cast(Table, AuditEvent.__table__)), [_row(e) for e in events])
-    else:
-        session.add_all(events)
+        row: dict[str, Any] = {
+            "seq": seq,
+            "id": new_id(),
+            "at": when,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "action": change.action,
+            "entity_type": change.entity_type,
+            "entity_id": change.entity_id,
+            "before_digest": digest(change.before),
+            "after_digest": digest(change.after),
+            "summary": change.summary,
+            "detail": change.detail or {},
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = _hash_of_row(row)
+        rows.append(row)
+    if rows:
+        session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
     head.last_seq, head.last_hash = seq, prev
-    return events
+    return len(rows)
 
 
-def _row(event: AuditEvent) -> dict[str, Any]:
-    return {c.key: getattr(event, c.key) for c in AuditEvent.__table__.columns}
+def _hash_of_row(row: dict[str, Any]) -> str:
+    return event_hash(
+        seq=row["seq"],
+        event_id=row["id"],
+        at=row["at"],
+        actor_id=row["actor_id"],
+        actor_name=row["actor_name"],
+        action=row["action"],
+        entity_type=row["entity_type"],
+        entity_id=row["entity_id"],
+        before_digest=row["before_digest"],
+        after_digest=row["after_digest"],
+        summary=row["summary"],
+        detail=row["detail"],
+        prev_hash=row["prev_hash"],
+    )
 
 
 @dataclass(frozen=True)

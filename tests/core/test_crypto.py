@@ -35,3 +35,15 @@ def test_rewrap_keeps_the_same_key() -> None:
     assert moved.public_key == key.public_key
     assert crypto.verify(key.public_key, b"m", crypto.sign(moved, "NewPassw0rd", b"m"))
     assert len(crypto.fingerprint(key.public_key)) == 19
+
+
+def test_new_ids_are_time_ordered_uuid7() -> None:
+    import uuid
+
+    from brigade_desk.core.ids import new_id
+
+    ids = [new_id() for _ in range(1000)]
+    parsed = [uuid.UUID(i) for i in ids]
+    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in parsed)
+    assert len(set(ids)) == 1000
+    assert [u.int >> 80 for u in parsed] == sorted(u.int >> 80 for u in parsed)
