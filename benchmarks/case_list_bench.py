@@ -245,6 +245,13 @@ def gui_worker(data_dir: Path, repeat: int, seed: int) -> dict[str, Any]:
     out["filter_open_ms"] = timed_ms(lambda: (page.filters.set_states("办理中"), paint()))
     out["filter_rows"] = model.rowCount()
     out["filter_jump_last_ms"] = jump_last()
+    page.reload_list()
+    paint()
+    out["filter_jump_middle_ms"] = jump(out["filter_rows"] // 2)
+    page.filters.set_states("已归档")
+    paint()
+    out["archived_rows"] = model.rowCount()
+    out["archived_jump_last_ms"] = jump_last()
     page.filters.clear()
     out["search_ms"] = timed_ms(lambda: (page.apply_search("广告"), paint()))
     out["search_rows"] = model.rowCount()
@@ -326,6 +333,13 @@ def figures(gui: dict[str, Any], naive: dict[str, Any] | None, sql: BareSql, rep
     filter_last_sql = sql.best_of(
         repeat, max(0, filter_rows - size), size, "received_at", True, where_open, open_states
     )
+    filter_middle_sql = sql.best_of(
+        repeat, filter_rows // 2 // size * size, size, "received_at", True, where_open, open_states
+    )
+    archived = ("archived",)
+    archived_last_sql = sql.best_of(
+        repeat, max(0, gui["archived_rows"] - size), size, "received_at", True, "WHERE c.state = ?", archived
+    )
     where_like = "WHERE c.summary LIKE ? OR c.facts LIKE ? OR c.place LIKE ?"
     like = ("%广告%",) * 3
     search_sql = statistics.median(
@@ -353,6 +367,15 @@ def figures(gui: dict[str, Any], naive: dict[str, Any] | None, sql: BareSql, rep
         ),
         time_figure(
             "filter 办理中: jump to the last row", gui["filter_jump_last_ms"], filter_last_sql, JUMP_MS
+        ),
+        time_figure(
+            "filter 办理中: jump to the middle", gui["filter_jump_middle_ms"], filter_middle_sql, JUMP_MS
+        ),
+        time_figure(
+            f"filter 已归档 ({gui['archived_rows']:,}): jump to the last row",
+            gui["archived_jump_last_ms"],
+            archived_last_sql,
+            JUMP_MS,
         ),
         time_figure(
             f"search 广告 ({gui['search_rows']:,}): first page", gui["search_ms"], search_sql, FIRST_PAGE_MS

@@ -167,3 +167,29 @@ def test_deadlines_set_today_are_the_steps_recorded_on_this_beijing_day(store: S
     _filed(svc, cast)
     (today,) = svc.dashboard.set_today(cast.officer)
     assert today.case_number == "青综执立字〔2025〕第2号" and today.start == date(2025, 9, 23)
+
+
+def test_pages_read_from_the_other_end_match_pages_read_forward(svc: Services, cast: Cast) -> None:
+    for _ in range(3):
+        _filed(svc, cast)
+    for summary in ("甲案", "乙案"):
+        svc.procedure.propose_filing(
+            cast.officer,
+            FilingInput((cast.item_id,), (cast.person_id,), cast.officer_ids, date(2025, 9, 20), summary),
+        )
+    for flt in (
+        CaseFilter(),
+        CaseFilter(sort="case_number", descending=False),
+        CaseFilter(states=("filed", "pending_filing"), sort="state"),
+        CaseFilter(states=("filed",)),
+    ):
+        total = svc.cases.count_filtered(cast.officer, flt)
+        forward = [
+            r.id for off in range(0, total, 2) for r in svc.cases.page_filtered(cast.officer, flt, off, 2)
+        ]
+        both_ends = [
+            r.id
+            for off in range(0, total, 2)
+            for r in svc.cases.page_filtered(cast.officer, flt, off, 2, total)
+        ]
+        assert both_ends == forward and len(forward) == total, flt

@@ -195,3 +195,21 @@ def test_refresh_keeps_the_selected_case(
     assert window.cases.model.rowCount() == CASES + 2
     assert window.cases.selected_case_id() == selected
     assert window.cases.table.currentIndex().row() == 4
+
+
+def test_a_new_filter_or_sort_shows_its_first_rows(
+    qtbot: QtBot, window: MainWindow, case_ids: list[str]
+) -> None:
+    window.go_to("cases")
+    page = window.cases
+    bar = page.table.verticalScrollBar()
+    page.table.scrollToBottom()
+    assert bar.value() > 0
+    page.filters.set_states("办理中")  # 270 of the 360 are open
+    assert page.model.rowCount() == 270 and bar.value() == 0
+    page.table.scrollToBottom()
+    page.sort_by("case_number", False)
+    assert bar.value() == 0
+    page.model.fetch_log.clear()
+    page.table.viewport().repaint()
+    assert page.model.fetch_log == [0]  # only the first page is read

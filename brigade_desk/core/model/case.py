@@ -62,6 +62,7 @@ class Case(Base):
         Index("ix_case_filed_on", "filed_on"),
         Index("ix_case_next_due_on", "next_due_on"),
         Index("ix_case_source", "source"),
+        Index("ix_case_state_received_at", "state", "received_at"),
     )
 
 

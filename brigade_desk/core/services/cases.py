@@ -138,19 +138,28 @@ class CaseService(Service):
         return query.order_by(column.asc(), tie.asc())
 
     @operation(Permission.CASE_VIEW)
-    def page_filtered(self, actor: Actor, flt: CaseFilter, offset: int, limit: int) -> list[CaseRow]:
-        """One page of the filtered, sorted list; rows are built only for that page."""
+    def page_filtered(
+        self, actor: Actor, flt: CaseFilter, offset: int, limit: int, total: int | None = None
+    ) -> list[CaseRow]:
+        """One page of the filtered, sorted list; rows are built only for that page.
+
+        With `total` (the list's count), a page in the second half is read from the other end in
+        the opposite order: OFFSET then skips fewer rows, and where the order has to merge several
+        index ranges (办理中 = many states) the nearer end is the cheap one."""
         with self.store.read() as session:
             if _search_only(flt):
                 # The index lists matches newest first already: page it directly, no id list.
                 ids = search.search_case_ids(session, flt.query, limit, offset)
                 return _rows(session, ids, self._due_bounds(session))
-            ids = list(
-                session.execute(
-                    self._ordered(session, self._filtered_ids(session, flt), flt).offset(offset).limit(limit)
-                ).scalars()
-            )
-            return _rows(session, ids, self._due_bounds(session))
+            from_end = total is not None and offset > total // 2 and offset < total
+            if total is not None and from_end:
+                limit = min(limit, total - offset)
+                offset, flipped = total - offset - limit, replace(flt, descending=not flt.descending)
+                query = self._ordered(session, self._filtered_ids(session, flipped), flipped)
+            else:
+                query = self._ordered(session, self._filtered_ids(session, flt), flt)
+            ids = list(session.execute(query.offset(offset).limit(limit)).scalars())
+            return _rows(session, ids[::-1] if from_end else ids, self._due_bounds(session))
 
     def _due_bounds(self, session: Session) -> tuple[date, date]:
         """Today and the last day that counts as due soon (in working days), for the rows' status."""

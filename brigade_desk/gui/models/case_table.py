@@ -63,17 +63,22 @@ class AllCases:
 
 
 class FilteredCases:
-    """Cases matching a `CaseFilter` (search text, filters, sort), all done in SQL by core."""
+    """Cases matching a `CaseFilter` (search text, filters, sort), all done in SQL by core. The count
+    goes with each page, so that core reads pages in the second half from the nearer end."""
 
     def __init__(self, session: DeskSession, flt: CaseFilter) -> None:
         self.session = session
         self.filter = flt
+        self.total: int | None = None
 
     def count(self) -> int:
-        return self.session.services.cases.count_filtered(self.session.actor, self.filter)
+        self.total = self.session.services.cases.count_filtered(self.session.actor, self.filter)
+        return self.total
 
     def page(self, offset: int, limit: int) -> list[CaseRow]:
-        return self.session.services.cases.page_filtered(self.session.actor, self.filter, offset, limit)
+        return self.session.services.cases.page_filtered(
+            self.session.actor, self.filter, offset, limit, self.total
+        )
 
 
 @dataclass(frozen=True)

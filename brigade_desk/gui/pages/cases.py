@@ -170,8 +170,9 @@ class CasesPage(Page):
         self.filters.fill_choices()
         super().on_actor_changed()
 
-    def reload_list(self) -> None:
-        """Count again and show the list, keeping the selected case where it can be found."""
+    def reload_list(self, *, to_top: bool = False) -> None:
+        """Count again and show the list, keeping the selected case where it can be found; `to_top`
+        (a new filter, search or sort) shows the first rows, not where the old list was scrolled."""
         selected, old_row, old_count = (
             self.selected_case_id(),
             self.table.currentIndex().row(),
@@ -179,6 +180,8 @@ class CasesPage(Page):
         )
         self.notice.hide()
         self.model.set_source(FilteredCases(self.session, self.current_filter()))
+        if to_top:
+            self.table.verticalScrollBar().setValue(0)
         total = self.model.rowCount()
         self._show_count(total)
         # Find the selected case again where it was, or shifted by the cases added since (newest first);
@@ -206,7 +209,7 @@ class CasesPage(Page):
             return True
         self.search_text = text
         self.list_tabs.setCurrentIndex(0)
-        self.reload_list()
+        self.reload_list(to_top=True)
         return True
 
     def live_search(self) -> bool:
@@ -219,7 +222,7 @@ class CasesPage(Page):
         return self.filters.case_filter(self.search_text, self.sort_key, self.descending)
 
     def apply_filters(self) -> None:
-        self.reload_list()
+        self.reload_list(to_top=True)
 
     def _on_sort(self, section: int, order: Qt.SortOrder) -> None:
         key = COLUMN_KEYS[section]
@@ -234,7 +237,7 @@ class CasesPage(Page):
             self._show_notice("只能按案号、受理日期、状态、下一期限或来源排序")
             return
         self.sort_key, self.descending = key, order == Qt.SortOrder.DescendingOrder
-        self.reload_list()
+        self.reload_list(to_top=True)
 
     def _column_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
