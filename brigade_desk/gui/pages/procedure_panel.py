@@ -87,6 +87,7 @@ class ProcedurePanel(QWidget):
         self.stepper.setTextFormat(Qt.TextFormat.RichText)
         self.next_line = QLabel()
         self.next_line.setWordWrap(True)
+        self.next_line.setTextFormat(Qt.TextFormat.RichText)
         self.blocked = QLabel()
         set_error_style(self.blocked)
         self.blocked.hide()
@@ -152,7 +153,9 @@ class ProcedurePanel(QWidget):
             )
         )
         parts = [
-            f"下一步：{status.next_action}" if status.next_action and status.next_action != "无" else "已办结"
+            f"下一步：{html.escape(status.next_action)}"
+            if status.next_action and status.next_action != "无"
+            else "已办结"
         ]
         nxt = next_deadline(status.deadlines)
         if nxt is not None:
@@ -164,7 +167,11 @@ class ProcedurePanel(QWidget):
         waiting = next_deadline(status.deadlines, ClockNature.WAITING)
         if waiting is not None and status.state in WAITING_STATES:
             parts.append(html.escape(f"等待{waiting.label}届满：{show_date(waiting.due)}"))
-        self.next_line.setText("　　".join(parts))
+        # The party's waiting period on a line of its own (a narrow pane would break it mid-word).
+        self.next_line.setText(
+            ("&nbsp;" * 6).join(p for p in parts if not p.startswith("等待"))
+            + "".join(f"<br>{p}" for p in parts if p.startswith("等待"))
+        )
         if status.blocked_by:
             self.blocked.setText("受阻：" + "；".join(status.blocked_by))
             self.blocked.show()
