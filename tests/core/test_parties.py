@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from brigade_desk.core.app import Services
-from brigade_desk.core.errors import ValidationError
+from brigade_desk.core.errors import StaleEdit, ValidationError
 from brigade_desk.core.model import Party
 from brigade_desk.core.rules.permissions import Actor, Role
 from brigade_desk.core.services.parties import PartyInput
@@ -100,3 +100,71 @@ def test_same_identity_is_not_registered_twice(services: Services, officer: Acto
     with pytest.raises(ValidationError, match="已有相同证件的当事人“张三”"):
         services.parties.create(officer, PartyInput("natural_person", "张叁", id_number=RID))
     assert _party_count(services) == 1
+
+
+def test_update_renames_and_reindexes_the_cases(services: Services, officer: Actor) -> None:
+    from datetime import date
+
+    from brigade_desk.core import search
+    from brigade_desk.core.model import Case, CaseParty, Organ
+    from brigade_desk.core.timeutil import utc_now
+
+    party = services.parties.create(
+        officer, PartyInput("natural_person", "张三", id_number=RID, address="东村1号")
+    )
+    with services.store.write() as session:
+        organ_id = session.execute(select(Organ.id).where(Organ.is_self)).scalar_one()
+        case = Case(
+            organ_id=organ_id,
+            source="巡查发现",
+            received_at=utc_now(),
+            summary="张三占道经营案",
+            state="filed",
+            violation_date=date(2025, 1, 1),
+            created_at=utc_now(),
+            updated_at=utc_now(),
+        )
+        session.add(case)
+        session.flush()
+        session.add(CaseParty(case_id=case.id, party_id=party.id))
+        session.flush()
+        search.index_cases(session, [case.id])
+        case_id = case.id
+    assert [r.id for r in services.cases.search(officer, "张三")] == [case_id]
+    updated = services.parties.update(
+        officer,
+        party.id,
+        PartyInput("natural_person", "张叁丰", id_number=RID, address="西村9号"),
+        party.version,
+    )
+    assert updated.name == "张叁丰" and updated.version == party.version + 1
+    assert [r.id for r in services.cases.search(officer, "张叁丰")] == [case_id]
+    assert [r.id for r in services.cases.search(officer, "西村")] == [case_id]
+    assert services.cases.search(officer, "东村1号") == []
+    # A save from the older copy is refused, and nothing changes.
+    with pytest.raises(StaleEdit):
+        services.parties.update(
+            officer, party.id, PartyInput("natural_person", "张四", id_number=RID), party.version
+        )
+    assert services.parties.get(officer, party.id).name == "张叁丰"
+
+
+def test_update_refuses_bad_input_and_another_persons_identity(services: Services, officer: Actor) -> None:
+    a = services.parties.create(officer, PartyInput("natural_person", "甲", id_number=RID))
+    other_id = RID[:16] + ("1" if RID[16] != "1" else "2") + "0"
+    from stdnum.cn import ric
+
+    other_id = other_id[:17] + ric.calc_check_digit(other_id)
+    b = services.parties.create(officer, PartyInput("natural_person", "乙", id_number=other_id))
+    with pytest.raises(ValidationError, match="已有相同证件的当事人“甲”"):
+        services.parties.update(officer, b.id, PartyInput("natural_person", "乙", id_number=RID), b.version)
+    with pytest.raises(ValidationError, match="校验位"):
+        services.parties.update(
+            officer,
+            a.id,
+            PartyInput(
+                "natural_person", "甲", id_number=RID[:17] + "0" if RID[17] != "0" else RID[:17] + "1"
+            ),
+            a.version,
+        )
+    assert services.parties.get(officer, b.id).id_number == other_id

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from brigade_desk.core import audit
+from brigade_desk.core import audit, search
 from brigade_desk.core.errors import FieldError, NotFound, ValidationError
 from brigade_desk.core.model import Case, CaseParty, Party
 from brigade_desk.core.rules.identity import (
@@ -19,7 +19,7 @@ from brigade_desk.core.rules.identity import (
 )
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
-from brigade_desk.core.services.base import Service, operation
+from brigade_desk.core.services.base import Service, ensure_unchanged, operation
 from brigade_desk.core.text import pinyin_initials
 
 PARTY_KINDS = {
@@ -200,6 +200,47 @@ class PartyService(Service):
                 ),
             )
             return view
+
+    @operation(Permission.PARTY_EDIT)
+    def update(self, actor: Actor, party_id: str, data: PartyInput, version: int) -> PartyView:
+        """Correct a party's details; every case naming them is re-indexed for search.
+
+        Issued documents keep the snapshot they were issued with (DESIGN.md invariant 5); only
+        documents made from now on show the new details.
+        """
+        clean, errors = validate_party(data)
+        if errors:
+            raise ValidationError(errors)
+        with self.store.write() as session:
+            party = session.get(Party, party_id)
+            if party is None:
+                raise NotFound("当事人不存在或已被删除")
+            ensure_unchanged(party, version, "当事人")
+            existing = self._same_identity(session, clean)
+            if existing is not None and existing.id != party.id:
+                raise ValidationError.single(
+                    "证件号码" if clean.id_number else "统一社会信用代码",
+                    f"已有相同证件的当事人“{existing.name}”，不能改成与其相同的证件",
+                )
+            before = {k: getattr(party, k) for k in clean.__dict__}
+            for key, value in clean.__dict__.items():
+                setattr(party, key, value)
+            party.name_initials = pinyin_initials(clean.name)
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                audit.Change(
+                    "party.update",
+                    "party",
+                    party.id,
+                    f"修改当事人 {party.name} 的信息",
+                    before=before,
+                    after=clean.__dict__,
+                ),
+            )
+            search.index_parties(session, [party.id])
+            return party_view(party)
 
     @operation(Permission.CASE_VIEW)
     def get(self, actor: Actor, party_id: str) -> PartyView:
