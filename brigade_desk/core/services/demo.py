@@ -82,7 +82,13 @@ STATE_STEPS: dict[str, list[tuple[EventKind, int | None]]] = {
     "decided_no_penalty": [*_FILED, (EventKind.NO_PENALTY_DECIDED, 30), (EventKind.PUBLISHED, 35)],
     "withdrawn": [*_FILED, (EventKind.WITHDRAWN, 30)],
     "transferred": [*_FILED, (EventKind.TRANSFERRED, 20)],
-    "on_the_spot": [(EventKind.PENALTY_DECIDED, 0), (EventKind.DECISION_SERVED, 0), (EventKind.PUBLISHED, 5)],
+    # Paid on the spot or at the bank within days: an unpaid on-the-spot fine would sit on the board for years.
+    "on_the_spot": [
+        (EventKind.PENALTY_DECIDED, 0),
+        (EventKind.DECISION_SERVED, 0),
+        (EventKind.PAID, 3),
+        (EventKind.PUBLISHED, 5),
+    ],
 }
 
 
