@@ -9,10 +9,11 @@ benchmarks, working-day overrides, the thresholds and the roster's certificates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -881,7 +882,9 @@ class Applier:
         )
 
 
-_INSERTS: dict[tuple[str, str], tuple[str, list[tuple[str, Any]], bool]] = {}
+# Per (dialect, table): the SQL, the bind names in order, a function giving a row's values in that
+# order, and the (position, bind processor) pairs of the columns that have a processor.
+_INSERTS: dict[tuple[str, str], tuple[str, list[str], Callable[[Row], Any], list[tuple[int, Any]]]] = {}
 
 
 def bulk_insert(session: Session, table: Table, rows: list[Row]) -> None:
@@ -899,15 +902,22 @@ def bulk_insert(session: Session, table: Table, rows: list[Row]) -> None:
     if prepared is None:
         compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect)
         order = list(compiled.positiontup or []) if dialect.positional else names
-        processors = [(n, table.c[n].type._cached_bind_processor(dialect)) for n in order]
-        prepared = _INSERTS[key] = (str(compiled), processors, dialect.positional)
-    sql, processors, positional = prepared
-    if positional:
-        params: list[Any] = [
-            tuple(proc(row[n]) if proc is not None else row[n] for n, proc in processors) for row in rows
+        processors: list[tuple[int, Any]] = [
+            (i, table.c[n].type._cached_bind_processor(dialect)) for i, n in enumerate(order)
         ]
-    else:
-        params = [{n: proc(row[n]) if proc is not None else row[n] for n, proc in processors} for row in rows]
+        prepared = _INSERTS[key] = (
+            str(compiled),
+            order,
+            itemgetter(*order),  # every table has more than one column: this gives a tuple
+            [(i, proc) for i, proc in processors if proc is not None],
+        )
+    sql, order, values, processors = prepared
+    params: list[Any] = []
+    for row in rows:
+        vals = list(values(row))
+        for i, proc in processors:
+            vals[i] = proc(vals[i])
+        params.append(tuple(vals) if dialect.positional else dict(zip(order, vals, strict=True)))
     conn.exec_driver_sql(sql, params)
 
 
