@@ -256,13 +256,14 @@ class Applier:
         assert table is not None
         keep, compare_skip = set(keep), set(compare_skip) | set(keep)
         compared = [f.name for f in rtype.fields if f.name not in compare_skip]
-        existing = self._existing(table, [_key_of(table, row) for _rec, row in items])
+        keys = [_key_of(table, row) for _rec, row in items]
+        existing = self._existing(table, keys)
         creates: list[Row] = []
         updates: list[Row] = []
         outcomes: list[tuple[Record, Row, str]] = []
         counts = self._count(rtype)
-        for rec, row in items:
-            key = _key_of(table, row)
+        accepted = self.accepted.setdefault(table.name, set())
+        for (rec, row), key in zip(items, keys, strict=True):
             old = existing.get(key)
             if old is None:
                 creates.append(row)
@@ -276,7 +277,7 @@ class Applier:
                 updates.append(merged)
                 counts.updated += 1
                 outcome = "updated"
-            self.accepted.setdefault(table.name, set()).add(key[0] if len(key) == 1 else key)
+            accepted.add(key[0] if len(key) == 1 else key)
             outcomes.append((rec, row, outcome))
         if creates:
             bulk_insert(self.session, table, creates)
