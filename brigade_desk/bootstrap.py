@@ -45,8 +45,9 @@ XCB_LIBS = {
     "libxcb-xkb.so.1": "libxcb-xkb1",
     "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
 }
-# Programs the tests use to look at documents (PDF to text/PNG).
-TEST_TOOLS = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils"}
+# Programs the tests use to look at documents: PDF to text/PNG, and LibreOffice to open our DOCX
+# the way a clerk's office suite would (issue 4 checks its text matches the PDF).
+TEST_TOOLS = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "soffice": "libreoffice-writer-nogui"}
 
 
 def say(message: str) -> None:
