@@ -928,22 +928,7 @@ class DocumentService(Service):
                         fd.label in missing,
                     )
                 )
-            today = self._today()
-            officers = tuple(
-                OfficerChoice(
-                    u.id,
-                    u.display_name,
-                    u.certificate_no,
-                    bool(
-                        u.certificate_valid_from
-                        and u.certificate_valid_to
-                        and u.certificate_valid_from <= today <= u.certificate_valid_to
-                    ),
-                )
-                for u in session.execute(
-                    select(User).where(User.active, User.certificate_no != "").order_by(User.display_name)
-                ).scalars()
-            )
+            officers = tuple(_officer_choices(session, self._today()))
             parties = tuple(
                 (p.id, p.name)
                 for p in session.execute(
@@ -1550,23 +1535,8 @@ class DocumentService(Service):
 
     @operation(Permission.CASE_VIEW)
     def officer_choices(self, actor: Actor) -> list[OfficerChoice]:
-        today = self._today()
         with self.store.read() as session:
-            return [
-                OfficerChoice(
-                    u.id,
-                    u.display_name,
-                    u.certificate_no,
-                    bool(
-                        u.certificate_valid_from
-                        and u.certificate_valid_to
-                        and u.certificate_valid_from <= today <= u.certificate_valid_to
-                    ),
-                )
-                for u in session.execute(
-                    select(User).where(User.active, User.certificate_no != "").order_by(User.display_name)
-                ).scalars()
-            ]
+            return _officer_choices(session, self._today())
 
     # --- verification ------------------------------------------------------------------------------
 
@@ -1999,3 +1969,22 @@ def _read_payload(content: bytes) -> tuple[str, str, str, str] | None:
     if len(parts) != 4:
         return None
     return parts[0], parts[1], parts[2], parts[3]
+
+
+def _officer_choices(session: Session, today: date) -> list[OfficerChoice]:
+    """Active people with a certificate number, marked valid when both dates are set and cover today."""
+    return [
+        OfficerChoice(
+            u.id,
+            u.display_name,
+            u.certificate_no,
+            bool(
+                u.certificate_valid_from
+                and u.certificate_valid_to
+                and u.certificate_valid_from <= today <= u.certificate_valid_to
+            ),
+        )
+        for u in session.execute(
+            select(User).where(User.active, User.certificate_no != "").order_by(User.display_name)
+        ).scalars()
+    ]
