@@ -108,25 +108,10 @@ class _Writer:
         self.text_width_mm = 210 - self.page.margin_left - self.page.margin_right
 
     def size_of(self, style: lm.Style) -> float:
-        pg = self.page
-        return {
-            "organ": pg.title_size,
-            "title": pg.title_size,
-            "heading": pg.body_size,
-            "body": pg.body_size,
-            "small": pg.small_size,
-            "cell": pg.table_size,
-            "cell_label": pg.table_size,
-            "note": pg.table_size,
-        }[style]
+        return lm.style_size(self.page, style)
 
     def leading_of(self, style: lm.Style) -> float:
-        size = self.size_of(style)
-        if style in ("organ", "title"):
-            return size * 1.35
-        if style in ("cell", "cell_label", "note", "small"):
-            return size * self.page.table_line_spacing
-        return size * self.page.line_spacing
+        return lm.style_leading(self.page, style)
 
     def font_of(self, style: lm.Style, bold: bool) -> str:
         if bold or style in ("organ", "title", "heading", "cell_label"):

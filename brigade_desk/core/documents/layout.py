@@ -112,6 +112,30 @@ class PageBreak:
 LayoutBlock: TypeAlias = Para | Table | Spacer | PageBreak
 
 
+def style_size(page: PageSetup, style: Style) -> float:
+    """Font size in points of a paragraph style, from the form's page set-up (both renderers use it)."""
+    return {
+        "organ": page.title_size,
+        "title": page.title_size,
+        "heading": page.body_size,
+        "body": page.body_size,
+        "small": page.small_size,
+        "cell": page.table_size,
+        "cell_label": page.table_size,
+        "note": page.table_size,
+    }[style]
+
+
+def style_leading(page: PageSetup, style: Style) -> float:
+    """Line height in points: titles a little open, tables and notes by the table spacing."""
+    size = style_size(page, style)
+    if style in ("organ", "title"):
+        return size * 1.35
+    if style in ("cell", "cell_label", "note", "small"):
+        return size * page.table_line_spacing
+    return size * page.line_spacing
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     form_id: str

@@ -79,25 +79,10 @@ class _Ctx:
     # -- fonts and sizes
 
     def size_of(self, style: lm.Style) -> float:
-        pg = self.page
-        return {
-            "organ": pg.title_size,
-            "title": pg.title_size,
-            "heading": pg.body_size,
-            "body": pg.body_size,
-            "small": pg.small_size,
-            "cell": pg.table_size,
-            "cell_label": pg.table_size,
-            "note": pg.table_size,
-        }[style]
+        return lm.style_size(self.page, style)
 
     def leading_of(self, style: lm.Style) -> float:
-        size = self.size_of(style)
-        if style in ("organ", "title"):
-            return size * 1.35
-        if style in ("cell", "cell_label", "note", "small"):
-            return size * self.page.table_line_spacing
-        return size * self.page.line_spacing
+        return lm.style_leading(self.page, style)
 
     def face_of(self, style: lm.Style, bold: bool) -> _Face:
         f = self.fonts
