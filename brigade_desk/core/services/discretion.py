@@ -93,6 +93,7 @@ from brigade_desk.core.services.discretion_views import (
     TierRow,
     VersionEdit,
 )
+from brigade_desk.core.services.parties import case_party_kinds
 from brigade_desk.core.timeutil import beijing_today
 
 __all__ = [
@@ -845,13 +846,7 @@ class DiscretionService(Service):
                         .where(CasePowerItem.case_id == case.id)
                     ).scalars()
                 )
-                party_kinds = set(
-                    session.execute(
-                        select(Party.kind)
-                        .join(CaseParty, CaseParty.party_id == Party.id)
-                        .where(CaseParty.case_id == case.id)
-                    ).scalars()
-                )
+                party_kinds = case_party_kinds(session, case.id)
             versions = _all_versions(session)
         day = on or beijing_today(self.clock())
         by_series: dict[str, list[tuple[str, Benchmark]]] = {}

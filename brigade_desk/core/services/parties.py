@@ -174,6 +174,17 @@ def validate_party(data: PartyInput) -> tuple[PartyInput, list[FieldError]]:
     return clean, errors
 
 
+def case_party_kinds(session: Session, case_id: str) -> set[str]:
+    """The kinds of the case's parties (natural person, legal person …): thresholds depend on them."""
+    return set(
+        session.execute(
+            select(Party.kind)
+            .join(CaseParty, CaseParty.party_id == Party.id)
+            .where(CaseParty.case_id == case_id)
+        ).scalars()
+    )
+
+
 class PartyService(Service):
     @operation(Permission.PARTY_EDIT)
     def create(self, actor: Actor, data: PartyInput) -> PartyView:

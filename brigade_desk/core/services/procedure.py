@@ -57,6 +57,7 @@ from brigade_desk.core.rules.procedure import (
 from brigade_desk.core.rules.workdays import WorkdayCalendar
 from brigade_desk.core.services.base import Service, ensure_unchanged, operation
 from brigade_desk.core.services.calendar import load_calendar
+from brigade_desk.core.services.parties import case_party_kinds
 from brigade_desk.core.services.reviews import approval_message, discussion_problems, review_problems
 from brigade_desk.core.services.settings import read_setting
 from brigade_desk.core.store import Store
@@ -1126,13 +1127,7 @@ class ProcedureService(Service):
             return True
         if case.proposed_fine_fen is None:
             return False
-        kinds = set(
-            session.execute(
-                select(Party.kind)
-                .join(CaseParty, CaseParty.party_id == Party.id)
-                .where(CaseParty.case_id == case.id)
-            ).scalars()
-        )
+        kinds = case_party_kinds(session, case.id)
         person = kinds <= {"natural_person"}
         threshold = read_setting(
             self.store, "hearing_threshold_person_fen" if person else "hearing_threshold_org_fen"
@@ -1254,13 +1249,7 @@ class ProcedureService(Service):
         self, session: Session, actor: Actor, case: Case, fine_fen: int | None, kinds: Sequence[str]
     ) -> None:
         """Flag the case major where the catalogue's thresholds or kinds apply (DOMAIN.md 2.3)."""
-        party_kinds = set(
-            session.execute(
-                select(Party.kind)
-                .join(CaseParty, CaseParty.party_id == Party.id)
-                .where(CaseParty.case_id == case.id)
-            ).scalars()
-        )
+        party_kinds = case_party_kinds(session, case.id)
         thresholds = MajorThresholds(
             read_setting(self.store, "major_fine_person_fen"), read_setting(self.store, "major_fine_org_fen")
         )
