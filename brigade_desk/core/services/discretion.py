@@ -980,9 +980,9 @@ class DiscretionService(Service):
 
     def _make_major(self, session: Session, actor: Actor, case: Case, reason: str) -> None:
         # The procedure's own flag logic: one audit event "case.major" with the reason.
-        from brigade_desk.core.services.procedure import ProcedureService
+        from brigade_desk.core.services.procedure import flag_major
 
-        ProcedureService(self.store, self.clock)._flag_major(session, actor, case, reason)
+        flag_major(session, actor, case, reason)
         if not case.discussion_required:
             case.discussion_required = True
             case.updated_at = self.clock()

@@ -54,7 +54,6 @@ from brigade_desk.core.rules.procedure import (
     TERMINAL_STATES,
     CaseState,
 )
-from brigade_desk.core.rules.workdays import WorkdayCalendar
 from brigade_desk.core.services.base import Service, ensure_unchanged, operation
 from brigade_desk.core.services.calendar import load_calendar
 from brigade_desk.core.services.parties import case_party_kinds
@@ -403,6 +402,29 @@ def next_open_deadline(deadlines: Sequence[Deadline]) -> Deadline | None:
     return min(open_ones, key=lambda d: d.due) if open_ones else None
 
 
+def refresh_next_due(session: Session, store: Store, case: Case, today: date) -> None:
+    """Keep `case.next_due_on` at the earliest open clock; every step that changes clocks calls it."""
+    deadlines = compute_deadlines(
+        clock_events(case_steps(session, case.id)),
+        load_calendar(session),
+        today=today,
+        settings=clock_settings(store),
+        serious_harm=case.serious_harm,
+    )
+    nxt = next_open_deadline(deadlines)
+    case.next_due_on = nxt.due if nxt else None
+    case.next_due_label = nxt.label if nxt else ""
+
+
+def flag_major(session: Session, actor: Actor, case: Case, reason: str) -> None:
+    """Mark the case a major decision for `reason` (once per reason), with an audit event."""
+    if reason in case.major_reasons:
+        return
+    case.is_major = True
+    case.major_reasons = [*case.major_reasons, reason]
+    audit.record(session, actor, audit.Change("case.major", "case", case.id, f"列为重大执法决定：{reason}"))
+
+
 class ProcedureService(Service):
     """Steps of a case, from filing to archiving, and the simple procedure."""
 
@@ -479,18 +501,8 @@ class ProcedureService(Service):
             ),
         )
 
-    def _refresh_due(self, session: Session, case: Case, calendar: WorkdayCalendar | None = None) -> None:
-        calendar = calendar or load_calendar(session)
-        deadlines = compute_deadlines(
-            clock_events(case_steps(session, case.id)),
-            calendar,
-            today=self._today(),
-            settings=clock_settings(self.store),
-            serious_harm=case.serious_harm,
-        )
-        nxt = next_open_deadline(deadlines)
-        case.next_due_on = nxt.due if nxt else None
-        case.next_due_label = nxt.label if nxt else ""
+    def _refresh_due(self, session: Session, case: Case) -> None:
+        refresh_next_due(session, self.store, case, self._today())
 
     def _require_state(self, case: Case, allowed: Iterable[CaseState], action: str) -> None:
         allowed = list(allowed)
@@ -1235,13 +1247,7 @@ class ProcedureService(Service):
             self._refresh_due(session, case)
 
     def _flag_major(self, session: Session, actor: Actor, case: Case, reason: str) -> None:
-        if reason in case.major_reasons:
-            return
-        case.is_major = True
-        case.major_reasons = [*case.major_reasons, reason]
-        audit.record(
-            session, actor, audit.Change("case.major", "case", case.id, f"列为重大执法决定：{reason}")
-        )
+        flag_major(session, actor, case, reason)
 
     # --- review, discussion, decision ----------------------------------------------------------
 

@@ -289,9 +289,9 @@ def approval_message(approval: Approval) -> bytes:
 class ReviewService(Service):
     def _refresh_due(self, session: Session, case: Case) -> None:
         """Keep the case's next deadline current (the review clock starts and stops here)."""
-        from brigade_desk.core.services.procedure import ProcedureService  # procedure imports this module
+        from brigade_desk.core.services.procedure import refresh_next_due  # procedure imports this module
 
-        ProcedureService(self.store, self.clock)._refresh_due(session, case)
+        refresh_next_due(session, self.store, case, beijing_today(self.clock()))
 
     # --- submission -----------------------------------------------------------------------------
 
