@@ -47,7 +47,11 @@ XCB_LIBS = {
 }
 # Programs the tests use to look at documents: PDF to text/PNG, and LibreOffice to open our DOCX
 # the way a clerk's office suite would (issue 4 checks its text matches the PDF).
-TEST_TOOLS = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "soffice": "libreoffice-writer-nogui"}
+TEST_TOOLS = {
+    "pdftotext": "poppler-utils",
+    "pdftoppm": "poppler-utils",
+    "soffice": "libreoffice-writer-nogui",
+}
 
 
 def say(message: str) -> None:
