@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
+import orjson
+from sqlalchemy import JSON, Table, and_, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from brigade_desk.core import audit
@@ -37,7 +38,9 @@ from brigade_desk.core.model import (
     User,
     WorkdayOverride,
 )
+from brigade_desk.core.model.base import UTCDateTime
 from brigade_desk.core.sync.records import COUNTY_SETTINGS, TYPES, Record, RecordType, _encode_value
+from brigade_desk.core.timeutil import as_utc
 
 CHUNK = 1000
 Row = dict[str, Any]
@@ -904,7 +907,7 @@ def bulk_insert(session: Session, table: Table, rows: list[Row]) -> None:
         compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect)
         order = list(compiled.positiontup or []) if dialect.positional else names
         processors: list[tuple[int, Any]] = [
-            (i, table.c[n].type._cached_bind_processor(dialect)) for i, n in enumerate(order)
+            (i, _bind_processor(table.c[n].type, dialect)) for i, n in enumerate(order)
         ]
         prepared = _INSERTS[key] = (
             str(compiled),
@@ -920,6 +923,31 @@ def bulk_insert(session: Session, table: Table, rows: list[Row]) -> None:
             vals[i] = proc(vals[i])
         params.append(tuple(vals) if dialect.positional else dict(zip(order, vals, strict=True)))
     conn.exec_driver_sql(sql, params)
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    """UTCDateTime's stored form on SQLite (naive UTC, SQLAlchemy's 'YYYY-MM-DD HH:MM:SS.ffffff'),
+    made by one C call instead of two processors."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = as_utc(value)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_json(value: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
+
+
+def _bind_processor(col_type: Any, dialect: Any) -> Any:
+    """The column's bind processor; on SQLite, faster equivalents for the two that dominate an
+    import (tests/core/test_sync_encoding.py checks they store what SQLAlchemy stores)."""
+    if dialect.name == "sqlite":
+        if isinstance(col_type, UTCDateTime):
+            return _sqlite_datetime
+        if isinstance(col_type, JSON):
+            return _sqlite_json
+    return col_type._cached_bind_processor(dialect)
 
 
 def _same(old: Row, new: Row, fields: list[str]) -> bool:

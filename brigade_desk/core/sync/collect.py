@@ -77,13 +77,32 @@ class Selection:
     audit_from: int | None = None
     audit_to: int | None = None
     cases: int = 0
+    # Rows are SQLite's stored values (town data on SQLite), not SQLAlchemy's processed ones.
+    stored: bool = False
 
 
 Values = Sequence[Any]  # one row's values in its record type's field order
 
 
-def _rows(session: Session, query: Select[Any]) -> Iterator[Values]:
-    yield from session.execute(query.execution_options(yield_per=2000))
+def _rows(session: Session, query: Select[Any], stored: bool = False) -> Iterator[Values]:
+    """The query's rows; with `stored`, SQLite's stored values read with the driver's own cursor
+    in the session's transaction (records.stored_line_encoder turns them into lines)."""
+    if not stored:
+        yield from session.execute(query.execution_options(yield_per=2000))
+        return
+    conn = session.connection()
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args = tuple(params[name] for name in compiled.positiontup or ())
+    if any(not isinstance(a, str | int | None) for a in args):
+        raise TypeError(f"stored read needs plain parameters: {args!r}")
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), args)
+        while rows := cursor.fetchmany(2000):
+            yield from rows
+    finally:
+        cursor.close()
 
 
 def _dicts(session: Session, query: Select[Any]) -> Iterator[dict[str, Any]]:
@@ -97,18 +116,27 @@ def _table(rtype: RecordType) -> Table:
 
 
 def _by_ids(
-    session: Session, rtype: RecordType, column: str, ids: Sequence[str] | None, order: Sequence[str] = ()
+    session: Session,
+    rtype: RecordType,
+    column: str,
+    ids: Sequence[str] | None,
+    order: Sequence[str] = (),
+    stored: bool = False,
 ) -> Iterator[Values]:
     """Rows of a type whose `column` is in `ids` (None: every row)."""
     table = _table(rtype)
     cols = [table.c[f.name] for f in rtype.fields]
     ordering = [table.c[o] for o in order] or list(table.primary_key.columns)
     if ids is None:
-        yield from _rows(session, select(*cols).order_by(*ordering))
+        yield from _rows(session, stored=stored, query=select(*cols).order_by(*ordering))
         return
     if not order:
         for chunk in _chunks(sorted(ids)):
-            yield from _rows(session, select(*cols).where(table.c[column].in_(chunk)).order_by(*ordering))
+            yield from _rows(
+                session,
+                stored=stored,
+                query=select(*cols).where(table.c[column].in_(chunk)).order_by(*ordering),
+            )
         return
     # An order across chunks (documents before the corrections that name them): read the keys first.
     keys: list[tuple[Any, ...]] = []
@@ -128,7 +156,9 @@ def _by_ids(
     for chunk in _chunks(wanted):  # type: ignore[arg-type]
         rows = {
             tuple(r[i] for i in positions): r
-            for r in _rows(session, select(*cols).where(table.c[pk[0]].in_([c[0] for c in chunk])))
+            for r in _rows(
+                session, stored=stored, query=select(*cols).where(table.c[pk[0]].in_([c[0] for c in chunk]))
+            )
         }
         for key in chunk:
             yield rows[tuple(key)]
@@ -184,7 +214,8 @@ def acknowledged_files(session: Session, receiver_area: str) -> set[str]:
 def town_selection(
     session: Session, *, receiver_area: str, watermark: int, head: int, full: bool
 ) -> Selection:
-    sel = Selection(audit_from=0 if full else watermark, audit_to=head)
+    stored = session.get_bind().dialect.name == "sqlite"
+    sel = Selection(audit_from=0 if full else watermark, audit_to=head, stored=stored)
     if full:
         case_ids: list[str] | None = None
         party_ids: list[str] | None = None
@@ -217,7 +248,7 @@ def town_selection(
     types = {t.name: t for t in TOWN_TYPES}
 
     def case_rows(name: str, order: Sequence[str] = ()) -> Iterator[Values]:
-        return _by_ids(session, types[name], "case_id", case_ids, order)
+        return _by_ids(session, types[name], "case_id", case_ids, order, stored)
 
     # Items and benchmark versions the selected cases use, and the files they hold.
     item_ids: set[str] = set()
@@ -267,12 +298,14 @@ def town_selection(
     def voided() -> Iterator[Values]:
         rtype = types["voided_doc_number"]
         if document_ids is None:
-            yield from _by_ids(session, rtype, "id", None)
+            yield from _by_ids(session, rtype, "id", None, stored=stored)
             return
-        yield from _by_ids(session, rtype, "document_id", document_ids)
+        yield from _by_ids(session, rtype, "document_id", document_ids, stored=stored)
         table = _table(rtype)
         cols = [table.c[f.name] for f in rtype.fields]
-        yield from _rows(session, select(*cols).where(table.c.document_id.is_(None)).order_by(table.c.id))
+        yield from _rows(
+            session, select(*cols).where(table.c.document_id.is_(None)).order_by(table.c.id), stored
+        )
 
     def audit_rows() -> Iterator[Values]:
         rtype = types["audit_event"]
@@ -280,24 +313,36 @@ def town_selection(
         cols = [table.c[f.name] for f in rtype.fields]
         low = 0 if full else watermark
         yield from _rows(
-            session, select(*cols).where(table.c.seq > low, table.c.seq <= head).order_by(table.c.seq)
+            session, select(*cols).where(table.c.seq > low, table.c.seq <= head).order_by(table.c.seq), stored
         )
 
     own_organ = select(*(_table(types["organ"]).c[f.name] for f in types["organ"].fields)).where(
         _table(types["organ"]).c.is_self.is_(True)
     )
     sel.streams = [
-        (types["organ"], _rows(session, own_organ)),
-        (types["user"], _by_ids(session, types["user"], "id", None)),
-        (types["user_key"], _by_ids(session, types["user_key"], "id", None)),
-        (types["party"], _by_ids(session, types["party"], "id", party_ids)),
-        (types["power_item_ref"], _by_ids(session, types["power_item_ref"], "id", sorted(item_ids))),
-        (types["benchmark_ref"], _by_ids(session, types["benchmark_ref"], "id", sorted(bench_ids))),
+        (types["organ"], _rows(session, own_organ, stored)),
+        (types["user"], _by_ids(session, types["user"], "id", None, stored=stored)),
+        (types["user_key"], _by_ids(session, types["user_key"], "id", None, stored=stored)),
+        (types["party"], _by_ids(session, types["party"], "id", party_ids, stored=stored)),
+        (
+            types["power_item_ref"],
+            _by_ids(session, types["power_item_ref"], "id", sorted(item_ids), stored=stored),
+        ),
+        (
+            types["benchmark_ref"],
+            _by_ids(session, types["benchmark_ref"], "id", sorted(bench_ids), stored=stored),
+        ),
         (
             types["attachment"],
-            _by_ids(session, types["attachment"], "sha256", sorted(set(attachment_ids) | present_thumbs)),
+            _by_ids(
+                session,
+                types["attachment"],
+                "sha256",
+                sorted(set(attachment_ids) | present_thumbs),
+                stored=stored,
+            ),
         ),
-        (types["case"], _by_ids(session, types["case"], "id", case_ids)),
+        (types["case"], _by_ids(session, types["case"], "id", case_ids, stored=stored)),
         (types["case_party"], case_rows("case_party")),
         (types["case_officer"], case_rows("case_officer")),
         (types["case_power_item"], case_rows("case_power_item")),

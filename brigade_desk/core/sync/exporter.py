@@ -31,9 +31,10 @@ from brigade_desk.core.rules.permissions import Actor
 from brigade_desk.core.store import Store
 from brigade_desk.core.sync import keys
 from brigade_desk.core.sync.collect import Selection, county_selection, town_selection
+from brigade_desk.core.sync.filework import FileWork, FileWorkError
 from brigade_desk.core.sync.format import FORMAT_NAME, FORMAT_VERSION, SUFFIX
 from brigade_desk.core.sync.importer import SENT_DIR, bundles_dir
-from brigade_desk.core.sync.records import line_encoder
+from brigade_desk.core.sync.records import line_encoder, stored_line_encoder
 from brigade_desk.core.sync.writer import BundleWriter
 
 Progress = Callable[[int, int], None]
@@ -137,6 +138,7 @@ def _export_one(
     sent_dir.mkdir(parents=True, exist_ok=True)
     partial = sent_dir / f".partial-{new_id()}"
     writer = BundleWriter(partial)
+    files_zip = partial.with_name(partial.name + ".files")
     try:
         with store.read() as session:
             _repeatable(session, store)
@@ -174,19 +176,27 @@ def _export_one(
                 "peer_organ": peer.organ_id,
             }
             seconds: dict[str, float] = {}
-            _write_streams(store, writer, sel, progress, seconds)
+            _write_streams(store, writer, files_zip, sel, progress, seconds)
         started = time.perf_counter()
         result = _seal(store, actor, writer, partial, sent_dir, out_dir, sel, info, kind, full, owed, now)
         result.seconds.update(seconds, seal=time.perf_counter() - started)
         return result
     except BaseException:
         writer.abort()
+        files_zip.unlink(missing_ok=True)
         raise
 
 
 def _write_streams(
-    store: Store, writer: BundleWriter, sel: Selection, progress: Progress | None, seconds: dict[str, float]
+    store: Store,
+    writer: BundleWriter,
+    files_zip: Path,
+    sel: Selection,
+    progress: Progress | None,
+    seconds: dict[str, float],
 ) -> None:
+    """Records here, attachment files at the same time in a child process (core.sync.filework)
+    into `files_zip`; then the records move into that archive."""
     sizes = {}
     for sha in sel.files:
         try:
@@ -206,14 +216,35 @@ def _write_streams(
     if progress:
         progress(0, total)
     started = time.perf_counter()
-    for rtype, rows in sel.streams:
-        writer.write_records(rtype, map(line_encoder(rtype), rows))
-        step(1)
-    seconds["records"] = time.perf_counter() - started
-    started = time.perf_counter()
-    for sha in sel.files:
-        writer.write_file(sha, path_for(store.files_dir, sha), step)
-    seconds["files"] = time.perf_counter() - started
+    work = None
+    if sel.files:
+        job = [[sha, str(path_for(store.files_dir, sha))] for sha in sel.files]
+        work = FileWork({"kind": "pack", "zip": str(files_zip), "files": job})
+    try:
+        for rtype, rows in sel.streams:
+            encode = stored_line_encoder(rtype) if sel.stored else line_encoder(rtype)
+            writer.write_records(rtype, map(encode, rows))
+            step(1 + (work.poll() if work else 0))
+        seconds["records"] = time.perf_counter() - started
+        if work is not None:
+            try:
+                answer = work.wait(step)
+            except FileWorkError as exc:
+                raise _file_problem(exc.report) from None
+            writer.take_files(files_zip, answer["done"])
+    finally:
+        if work is not None:
+            work.close()
+    seconds["files"] = time.perf_counter() - started - seconds["records"]
+
+
+def _file_problem(report: dict[str, Any]) -> StoreError:
+    failed, path = report.get("failed"), report.get("path", "")
+    if failed == "missing":
+        return StoreError(f"附件文件缺失：{path}；请先从备份恢复该文件再导出")
+    if failed == "damaged":
+        return StoreError(f"附件文件已损坏（内容与其哈希不符）：{path}；请先从备份恢复该文件")
+    return StoreError(f"打包附件文件时出错：{report.get('detail', failed)}")
 
 
 def _seal(

@@ -20,18 +20,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from brigade_desk.core import audit, search
+from brigade_desk.core.errors import StoreError
 from brigade_desk.core.files import path_for
 from brigade_desk.core.model import Organ, SyncBundle, SyncPeer
 from brigade_desk.core.rules.permissions import Actor
 from brigade_desk.core.store import Store
 from brigade_desk.core.sync.apply import Applier, Context, Counts, Refusal
-from brigade_desk.core.sync.format import BundleRefused, Manifest, refuse
+from brigade_desk.core.sync.filework import FileWork, FileWorkError
+from brigade_desk.core.sync.format import BundleRefused, Manifest, file_member, refuse
 from brigade_desk.core.sync.reader import BundleReader
 from brigade_desk.core.sync.records import KIND_TYPES, TYPES
 
@@ -67,7 +69,8 @@ class ImportResult:
     refusals: list[Refusal] = field(default_factory=list)
     files_added: int = 0
     released: list[ImportResult] = field(default_factory=list)
-    # Where the time went: files (verify and stage), records (parse, check and apply, commit).
+    # Where the time went: records (parse, check, apply), files_wait (then waiting for the file
+    # child, which verified and staged the attachments meanwhile), total (with the commit).
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -203,36 +206,23 @@ def read_refusals(data_dir: Path, limit: int = 50) -> list[dict[str, Any]]:
     return rows
 
 
-class _Synced:
-    """A staged file that reaches the disk (fsync) before it is closed."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
-
-    def write(self, data: bytes) -> int:
-        return self.raw.write(data)
-
-    def close(self) -> None:
-        self.raw.flush()
-        os.fsync(self.raw.fileno())
-        self.raw.close()
-
-
 class _Staging:
-    """Attachment files copied into the store under temporary names while they are verified."""
+    """Temporary names in the store for the attachment files this import adds; the file child
+    (core.sync.filework) copies, hashes and fsyncs them, the commit renames them into place."""
 
     def __init__(self, files_dir: Path) -> None:
         self.files_dir = files_dir
         self.paths: dict[str, Path] = {}
         self.placed: list[Path] = []
 
-    def sink(self, sha256: str) -> IO[bytes] | None:
+    def reserve(self, sha256: str) -> str | None:
         if sha256 in self.paths or path_for(self.files_dir, sha256).exists():
             return None
         self.files_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.files_dir, prefix=".incoming-sync-")
+        os.close(fd)
         self.paths[sha256] = Path(name)
-        return _Synced(os.fdopen(fd, "wb"))  # type: ignore[return-value]
+        return name
 
     def place(self) -> None:
         for sha256, tmp in self.paths.items():
@@ -255,6 +245,35 @@ class _Staging:
         for tmp in self.paths.values():
             tmp.unlink(missing_ok=True)
         self.paths = {}
+
+
+def _start_files(reader: BundleReader, path: Path, staging: _Staging | None) -> FileWork | None:
+    """A child process verifies every attachment member (and stages what the store lacks) while
+    this process applies the records."""
+    files = [
+        [file_member(sha), sha, size, staging.reserve(sha) if staging else None]
+        for sha, size in reader.files()
+    ]
+    return FileWork({"kind": "verify", "bundle": str(path), "files": files}) if files else None
+
+
+def _files_verified(work: FileWork | None, step: Callable[[int], None] | None) -> None:
+    """Wait for the file child; its refusal refuses the bundle (the transaction is rolled back)."""
+    if work is None:
+        return
+    try:
+        work.wait(step)
+    except FileWorkError as exc:
+        report = exc.report
+        failed, member = report.get("failed"), report.get("member", "")
+        if failed == "size_mismatch":
+            raise refuse("size_mismatch", f"成员 {member} 的大小与清单不符，已拒绝") from None
+        if failed == "member_altered":
+            raise refuse(
+                "member_altered",
+                f"数据包成员 {member} 的内容与清单中的哈希不符（已被改动或损坏），已拒绝",
+            ) from None
+        raise StoreError(f"暂存附件文件时出错：{report.get('detail', failed)}") from None
 
 
 def verify(store: Store, path: Path, progress: Progress | None = None) -> ImportResult:
@@ -340,22 +359,29 @@ def _import_one(
                 return _result(path, m, "held", p.message)
             return _hold(store, actor, path, m, p, now)
         staging = _Staging(store.files_dir)
+        step = _bytes_progress(reader, progress)
+        work: FileWork | None = None
         try:
-            # Attachment files first: hashed, and copied into the store under temporary names in
-            # the same pass. Record lines are parsed once, inside the transaction that applies them.
-            # (A second thread for the files gained nothing here: the records' Python work holds the
-            # interpreter lock and starved it; see docs/decisions/sync-import-speed.md.)
             started = time.perf_counter()
-            reader.check_members(
-                _bytes_progress(reader, progress), None if dry_run else staging.sink, parse_records=False
-            )
-            files_s = time.perf_counter() - started
+            work = _start_files(reader, path, None if dry_run else staging)
             result = _apply(
-                store, actor, reader, p, staging, now=now, dry_run=dry_run, path=path, releasing=releasing
+                store,
+                actor,
+                reader,
+                p,
+                staging,
+                work,
+                step,
+                now=now,
+                dry_run=dry_run,
+                path=path,
+                releasing=releasing,
             )
-            result.seconds = {"files": files_s, "records": time.perf_counter() - started - files_s}
+            result.seconds["total"] = time.perf_counter() - started
             return result
         finally:
+            if work is not None:
+                work.close()  # before the cleanup: the child may still be writing a staged file
             staging.cleanup()
 
 
@@ -431,6 +457,8 @@ def _apply(
     reader: BundleReader,
     p: _Plan,
     staging: _Staging,
+    work: FileWork | None,
+    step: Callable[[int], None] | None,
     *,
     now: datetime,
     dry_run: bool,
@@ -439,6 +467,13 @@ def _apply(
 ) -> ImportResult:
     m = p.manifest
     applier: Applier | None = None
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def tick(n: int) -> None:
+        if step is not None:
+            step(n + (work.poll() if work is not None else 0))
+
     try:
         with store.write() as session:
             action, _message = _sequence_plan(session, m, releasing)
@@ -467,7 +502,7 @@ def _apply(
             applier = Applier(session, ctx)
             for rtype in KIND_TYPES[m.kind]:
                 if rtype.name in m.counts:
-                    applier.apply(rtype, reader.records(rtype))
+                    applier.apply(rtype, reader.records(rtype, tick))
                     if rtype.name == "workday_override":
                         applier.finish_workdays()
             applier.flush_quarantine()
@@ -487,18 +522,25 @@ def _apply(
             )
             applier.audit(actor, summary, {"sequence": m.sequence, "outcome": outcome})
             session.flush()
+            seconds["records"] = time.perf_counter() - started
+            _files_verified(work, step)
+            seconds["files_wait"] = time.perf_counter() - started - seconds["records"]
             if dry_run:
                 raise _DryRun
             staging.place()
     except _DryRun:
         assert applier is not None
-        return _finished(path, m, "dry_run", "试导入完成（未写入任何数据）", applier, 0)
+        result = _finished(path, m, "dry_run", "试导入完成（未写入任何数据）", applier, 0)
+        result.seconds = seconds
+        return result
     except BaseException:
         staging.unplace()
         raise
     files_added = len(staging.placed)
     sent_copies_prune(store, m.kind)
-    return _finished(path, m, "applied", summary, applier, files_added)
+    result = _finished(path, m, "applied", summary, applier, files_added)
+    result.seconds = seconds
+    return result
 
 
 # Up to this many changed cases the search index is brought up to date inside the import; beyond,

@@ -253,28 +253,18 @@ class BundleReader:
                 if type_name not in manifest.counts:
                     raise refuse("manifest_invalid", f"清单没有给出 {type_name} 的记录数")
 
-    def check_members(
-        self,
-        progress: ByteProgress | None = None,
-        sink: Callable[[str], IO[bytes] | None] | None = None,
-        parse_records: bool = True,
-    ) -> None:
-        """Hash every member and parse every record line. `sink(sha256)` may return a file to copy
-        an attachment into while it is hashed (the import stages files in the same pass). An import
-        passes `parse_records=False` and parses the lines once, as it applies them inside its
-        transaction (a bad line then refuses the bundle and rolls everything back)."""
+    def check_members(self, progress: ByteProgress | None = None) -> None:
+        """Hash every member and parse every record line (a verification that writes nothing; an
+        import instead checks the lines as it applies them and leaves the files to
+        core.sync.filework)."""
         manifest = self.manifest()
         for name, (sha256, size) in manifest.members.items():
             if name.startswith("records/"):
                 rtype = TYPES[name.removeprefix("records/").removesuffix(".jsonl")]
-                if parse_records:
-                    for _record in self._records(rtype, name, sha256, size, progress):
-                        pass
-                else:
-                    self._hash_file(name, sha256, size, progress, None, check_name=False)
+                for _record in self._records(rtype, name, sha256, size, progress):
+                    pass
             else:
-                out = sink(sha256) if sink else None
-                self._hash_file(name, sha256, size, progress, out)
+                self._hash_file(name, sha256, size, progress)
 
     def _open_member(self, name: str, size: int) -> _Counted:
         try:
@@ -282,30 +272,17 @@ class BundleReader:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise refuse("member_corrupt", f"数据包成员 {name} 无法读取（{exc}）") from exc
 
-    def _hash_file(
-        self,
-        name: str,
-        sha256: str,
-        size: int,
-        progress: ByteProgress | None,
-        out: IO[bytes] | None,
-        check_name: bool = True,
-    ) -> None:
+    def _hash_file(self, name: str, sha256: str, size: int, progress: ByteProgress | None) -> None:
         counted = self._open_member(name, size)
         try:
             with counted.raw:
                 while chunk := counted.read(FILE_CHUNK):
-                    if out is not None:
-                        out.write(chunk)
                     if progress:
                         progress(len(chunk))
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise refuse("member_altered", f"数据包成员 {name} 已损坏或被改动（{exc}），已拒绝") from exc
-        finally:
-            if out is not None:
-                out.close()
         self._finish(counted, sha256, size)
-        if check_name and name.removeprefix(f"{FILES_DIR}/") != sha256:
+        if name.removeprefix(f"{FILES_DIR}/") != sha256:
             raise refuse("member_altered", f"附件 {name} 的内容与其名称（哈希）不符，已拒绝")
 
     def _finish(self, counted: _Counted, sha256: str, size: int) -> None:
@@ -360,14 +337,15 @@ class BundleReader:
         seen.add(record.id)
         return record
 
-    def records(self, rtype: RecordType) -> Iterator[Record]:
-        """The records of one type, read again (after `check_members` has passed)."""
+    def records(self, rtype: RecordType, progress: ByteProgress | None = None) -> Iterator[Record]:
+        """The records of one type, each line checked and the member's hash compared at its end
+        (an import applies them inside a transaction that a failure rolls back)."""
         manifest = self.manifest()
         name = records_member(rtype.name)
         if name not in manifest.members:
             return iter(())
         sha256, size = manifest.members[name]
-        return self._records(rtype, name, sha256, size, None)
+        return self._records(rtype, name, sha256, size, progress)
 
     def files(self) -> list[tuple[str, int]]:
         return [

@@ -17,9 +17,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, cast
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple, cast
 
+import orjson
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, Table, Text
 from sqlalchemy.sql.schema import Column
 
@@ -349,6 +350,74 @@ def line_encoder(rtype: RecordType) -> LineEncoder:
     return line
 
 
+# --- encoding straight from SQLite's stored values ----------------------------------------------------
+#
+# On SQLite an export reads rows with the driver's own cursor (no SQLAlchemy result processing) and
+# writes each line from a function generated for its type: stored text is escaped with the same C
+# function the canonical encoder uses, datetimes are rewritten from SQLite's stored form, and only
+# JSON columns are parsed and re-encoded. The output is byte for byte the line `line_encoder`
+# makes from the processed row (tests/core/test_sync_encoding.py holds the two to that).
+
+_ESCAPE = json.encoder.encode_basestring
+
+
+def _stored_datetime(value: str) -> str:
+    """SQLAlchemy stores naive UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'; the line has the ISO form."""
+    if len(value) == 26 and value[10] == " " and value[19] == ".":
+        fraction = value[19:]
+        return f'"{value[:10]}T{value[11:19]}{"" if fraction == ".000000" else fraction}+00:00"'
+    return _ESCAPE(as_utc(datetime.fromisoformat(value)).isoformat())
+
+
+def _stored_json(value: Any) -> str:
+    if value == "{}" or value == "[]":
+        return value  # type: ignore[no-any-return]
+    return _CANONICAL(json.loads(value) if isinstance(value, str) else value)
+
+
+_STORED: dict[str, str] = {
+    "uuid": "_e(v[{i}])",
+    "sha256": "_e(v[{i}])",
+    "str": "_e(v[{i}])",
+    "date": "_e(v[{i}])",
+    "int": "str(v[{i}])",
+    "bool": "('true' if v[{i}] else 'false')",
+    "datetime": "_dt(v[{i}])",
+    "json": "_js(v[{i}])",
+}
+
+
+def stored_line_encoder(rtype: RecordType) -> LineEncoder:
+    """Like `line_encoder`, for rows of SQLite's stored values (dates and datetimes as text, booleans
+    as 0/1, JSON as text)."""
+    found = _STORED_ENCODERS.get(rtype.name)
+    if found is not None:
+        return found
+    names = rtype.field_names
+    # The line is literal text and one expression per value, joined once (adding the pieces one
+    # by one would copy the growing line again for every field).
+    pieces: list[str] = []
+    text = '{"data":{'
+    for n, (i, f) in enumerate(sorted(enumerate(rtype.fields), key=lambda pair: pair[1].name)):
+        text += ("," if n else "") + json.dumps(f.name) + ":"
+        pieces += [repr(text), f"('null' if v[{i}] is None else {_STORED[f.kind].format(i=i)})"]
+        text = ""
+    keys = [names.index(k) for k in rtype.key]
+    pieces += [repr(text + '},"id":'), "_e(" + " + '/' + ".join(f"str(v[{i}])" for i in keys) + ")"]
+    pieces.append(repr(f',"op":"upsert","type":{json.dumps(rtype.name)},"version":'))
+    pieces.append(f"str(v[{names.index('version')}])" if rtype.versioned else "'0'")
+    pieces.append(repr("}"))
+    source = "def line(v):\n    return ''.join((" + ", ".join(pieces) + ")).encode('utf-8')\n"
+    scope: dict[str, Any] = {"_e": _ESCAPE, "_dt": _stored_datetime, "_js": _stored_json}
+    exec(compile(source, f"<stored line encoder {rtype.name}>", "exec"), scope)
+    line: LineEncoder = scope["line"]
+    _STORED_ENCODERS[rtype.name] = line
+    return line
+
+
+_STORED_ENCODERS: dict[str, LineEncoder] = {}
+
+
 def as_values(rtype: RecordType, row: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(row[name] for name in rtype.field_names)
 
@@ -364,8 +433,9 @@ def encode_line(rtype: RecordType, row: Mapping[str, Any], op: str = "upsert") -
 # --- decoding ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    """One checked record (a named tuple: an import makes hundreds of thousands)."""
+
     type: RecordType
     id: str
     version: int
@@ -461,8 +531,9 @@ def _checker(field: Field) -> Checker:
         def check_date(v: Any) -> Any:
             if v is None:
                 return null()
+            text(v)
             try:
-                if len(text(v)) != 10:
+                if len(v) != 10:
                     raise ValueError(v)
                 return date.fromisoformat(v)
             except ValueError:
@@ -474,8 +545,9 @@ def _checker(field: Field) -> Checker:
         def check_datetime(v: Any) -> Any:
             if v is None:
                 return null()
+            text(v)
             try:
-                parsed = datetime.fromisoformat(text(v))
+                parsed = datetime.fromisoformat(v)
             except ValueError:
                 raise RecordError(f"字段“{name}”应为带时区的时间：{v[:40]}") from None
             if parsed.tzinfo is None:
@@ -516,15 +588,80 @@ def _checkers(rtype: RecordType) -> tuple[tuple[str, Checker], ...]:
     return found
 
 
+# The hot loop of an import: one generated function per type checks every field inline and returns
+# the converted data. Any value it does not accept is handed to that field's `_checker`, which
+# raises the field's own message (so the messages live in one place).
+_INLINE: dict[str, str] = {
+    "uuid": "if type(x) is str:\n  if not _uuid(x): _slow({i}, x)\nelif x is not None: _slow({i}, x)",
+    "sha256": "if type(x) is str:\n  if not _sha(x): _slow({i}, x)\nelif x is not None: _slow({i}, x)",
+    "str": (
+        "if type(x) is str:\n  if {too_long}'\\x00' in x: _slow({i}, x)\nelif x is not None: _slow({i}, x)"
+    ),
+    "int": (
+        "if type(x) is int:\n  if not -9223372036854775808 < x < 9223372036854775808: _slow({i}, x)\n"
+        "elif x is not None: _slow({i}, x)"
+    ),
+    "bool": "if type(x) is not bool and x is not None: _slow({i}, x)",
+    "date": (
+        "if type(x) is str and len(x) == 10:\n  try: x = _date(x)\n  except ValueError: _slow({i}, x)\n"
+        "elif x is not None: _slow({i}, x)"
+    ),
+    "datetime": (
+        "if type(x) is str:\n  try: x = _datetime(x)\n  except ValueError: _slow({i}, x)\n"
+        "  if x.tzinfo is not _UTC:\n    if x.tzinfo is None: _slow({i}, x.isoformat())\n    x = x.astimezone(_UTC)\n"
+        "elif x is not None: _slow({i}, x)"
+    ),
+    "json": "",
+}
+_FAST: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _fast_checker(rtype: RecordType) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    found = _FAST.get(rtype.name)
+    if found is not None:
+        return found
+    slow = [check for _name, check in _checkers(rtype)]
+
+    def _slow(i: int, value: Any) -> None:
+        slow[i](value)  # raises the field's RecordError
+        raise RecordError(f"字段“{rtype.fields[i].name}”的值不合规定")
+
+    lines = ["def check(raw):"]
+    for i, f in enumerate(rtype.fields):
+        lines.append(f"  x = raw[{json.dumps(f.name)}]")
+        if not f.nullable:
+            lines.append(f"  if x is None: _slow({i}, x)")
+        too_long = f"len(x) > {f.max_length} or " if f.max_length is not None else ""
+        body = _INLINE[f.kind].format(i=i, too_long=too_long)
+        lines += ["  " + line for line in body.splitlines()]
+        lines.append(f"  v{i} = x")
+    fields = ", ".join(f"{json.dumps(f.name)}: v{i}" for i, f in enumerate(rtype.fields))
+    lines.append(f"  return {{{fields}}}")
+    scope: dict[str, Any] = {
+        "_slow": _slow,
+        "_uuid": UUID_RE.match,
+        "_sha": SHA256_RE.match,
+        "_date": date.fromisoformat,
+        "_datetime": datetime.fromisoformat,
+        "_UTC": UTC,
+    }
+    exec(compile("\n".join(lines) + "\n", f"<record checker {rtype.name}>", "exec"), scope)
+    check: Callable[[dict[str, Any]], dict[str, Any]] = scope["check"]
+    _FAST[rtype.name] = check
+    return check
+
+
 def decode_line(rtype: RecordType, line: bytes) -> Record:
     """Parse and check one line; every problem is a RecordError naming it."""
     if len(line) > MAX_LINE:
         raise RecordError(f"一条记录超过 {MAX_LINE // (1024 * 1024)} MB")
     try:
-        obj = _DECODE(line.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise RecordError("不是有效的 UTF-8 文本") from exc
-    except json.JSONDecodeError as exc:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RecordError("不是有效的 UTF-8 文本") from exc
         raise RecordError(f"JSON 格式错误（{exc.msg}，第 {exc.colno} 列）") from exc
     if type(obj) is not dict:
         raise RecordError("每行应为一个 JSON 对象")
@@ -546,7 +683,6 @@ def decode_line(rtype: RecordType, line: bytes) -> Record:
     raw = obj["data"]
     if type(raw) is not dict:
         raise RecordError("data 应为 JSON 对象")
-    checkers = _checkers(rtype)
     if raw.keys() != _names(rtype):
         names = set(rtype.field_names)
         missing, extra = sorted(names - set(raw)), sorted(set(raw) - names)
@@ -555,12 +691,13 @@ def decode_line(rtype: RecordType, line: bytes) -> Record:
             + (f"，缺少 {'、'.join(missing)}" if missing else "")
             + (f"，未知字段 {'、'.join(e[:40] for e in extra[:5])}" if extra else "")
         )
-    data = {name: check(raw[name]) for name, check in checkers}
+    data = _fast_checker(rtype)(raw)
     if type(obj["id"]) is not str or obj["id"] != rtype.record_id(raw):
         raise RecordError("记录标识 id 与其数据中的主键不符")
     if rtype.versioned and data["version"] != version:
         raise RecordError("记录版本与其数据中的 version 不符")
     # Only the canonical form is accepted: no duplicate keys, no other order, no white space.
-    if _CANONICAL(obj).encode("utf-8") != line:
+    # (orjson's sorted compact output is byte for byte core.canonical's; tests hold them together.)
+    if orjson.dumps(obj, option=orjson.OPT_SORT_KEYS) != line:
         raise RecordError("不是规范形式的 JSON（键重复、键的顺序或空白不符）")
     return Record(rtype, obj["id"], version, obj["op"], data, raw)

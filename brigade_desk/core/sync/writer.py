@@ -1,14 +1,18 @@
 """Writing a bundle: one pass, streamed, every member hashed while it is written.
 
-Records go in deflated (text), attachment files stored (media gain nothing from deflate,
-TECH-NOTES.md); each file is read once, in chunks, and hashed on the way into the archive. The
-manifest is written last, when every member's hash and size is known, and then its signature.
+Every member is stored, not deflated: media gain nothing from deflate (TECH-NOTES.md), and
+deflating the record lines cost more time than the smaller file saves on a USB stick. Attachment
+files are normally packed by a child process (core.sync.filework) while this process writes the
+records; `take_files` then moves the records into the child's archive. The manifest is written
+last, when every member's hash and size is known, and then its signature.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import shutil
 import stat
 import zipfile
 from collections.abc import Callable, Iterable
@@ -16,13 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from brigade_desk.core.canonical import canonical_json
-from brigade_desk.core.errors import StoreError
 from brigade_desk.core.files import CHUNK
 from brigade_desk.core.sync.format import (
     MANIFEST,
     SIGNATURE,
     SIGNATURE_ALGORITHM,
-    file_member,
     records_member,
 )
 from brigade_desk.core.sync.records import RecordType
@@ -52,8 +54,7 @@ class BundleWriter:
     def write_records(self, rtype: RecordType, lines: Iterable[bytes]) -> int:
         name = records_member(rtype.name)
         hasher, size, count = hashlib.sha256(), 0, 0
-        info = self._info(name, zipfile.ZIP_DEFLATED)
-        info._compresslevel = 1  # type: ignore[attr-defined]  # fast: JSON still shrinks ~5x
+        info = self._info(name, zipfile.ZIP_STORED)
         buffer: list[bytes] = []
         pending = 0
         with self._zf.open(info, "w", force_zip64=True) as out:
@@ -78,27 +79,28 @@ class BundleWriter:
         self.bytes_written += size
         return count
 
-    def write_file(self, sha256: str, source: Path, progress: ByteProgress | None = None) -> int:
-        """Copy an attachment in, hashing it; a stored file whose bytes no longer match its hash is
-        refused (the store is damaged) rather than sent."""
-        name = file_member(sha256)
-        hasher, size = hashlib.sha256(), 0
+    def take_files(self, files_zip: Path, members: dict[str, dict[str, Any]]) -> None:
+        """Move the records written so far into `files_zip` (an archive of attachment members, see
+        core.sync.filework), which then becomes this bundle under this writer's path."""
+        self._zf.close()
+        target = zipfile.ZipFile(files_zip, "a", allowZip64=True)
         try:
-            src = source.open("rb")
-        except FileNotFoundError:
-            raise StoreError(f"附件文件缺失：{source}（哈希 {sha256[:12]}…）；请先从备份恢复该文件") from None
-        with src, self._zf.open(self._info(name, zipfile.ZIP_STORED), "w", force_zip64=True) as out:
-            while chunk := src.read(CHUNK):
-                hasher.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-                if progress:
-                    progress(len(chunk))
-        if hasher.hexdigest() != sha256:
-            raise StoreError(f"附件文件已损坏（内容与其哈希不符）：{source}；请先从备份恢复该文件")
-        self.members[name] = {"sha256": sha256, "size": size}
-        self.bytes_written += size
-        return size
+            with zipfile.ZipFile(self.path) as records:
+                for info in records.infolist():
+                    with (
+                        records.open(info) as src,
+                        target.open(
+                            self._info(info.filename, zipfile.ZIP_STORED), "w", force_zip64=True
+                        ) as out,
+                    ):
+                        shutil.copyfileobj(src, out, CHUNK)
+            os.replace(files_zip, self.path)
+        except BaseException:
+            target.close()
+            raise
+        self._zf = target
+        self.members.update(members)
+        self.bytes_written += sum(m["size"] for m in members.values())
 
     def finish(self, manifest: dict[str, Any], sign: Callable[[bytes], str], fingerprint: str) -> bytes:
         """Write the manifest (with every member's hash) and its signature; close the archive."""

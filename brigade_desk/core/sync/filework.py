@@ -1,0 +1,262 @@
+"""Attachment files of a bundle, copied and hashed in a second process.
+
+A bundle's bytes are mostly attachment files; its records are many small lines whose reading,
+checking and writing is Python work that holds the interpreter lock. A thread for the files starved
+behind that work (docs/decisions/sync-import-speed.md), so the files go to a child process, which
+runs on the other core while this process does the records:
+
+* `pack`: write the files into a new ZIP (stored, each hashed on the way in; a stored file whose
+  bytes no longer match its name is reported, not sent). The exporter then appends the records.
+* `verify`: read the attachment members of a bundle, hash each, and copy those the store lacks to
+  the temporary names given (fsync'd by a second thread as each one completes, so the disk writes
+  overlap the copying). The importer commits only after the child says every file matched.
+
+The child knows nothing of the store: it gets paths and hashes and answers in JSON lines on stdout
+(`{"bytes": n}` progress, then `{"done": …}` or `{"failed": …}`). It stops when its stdin closes,
+which is how the parent cancels it and how a killed parent takes it down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import queue
+import stat
+import subprocess
+import sys
+import threading
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+PIECE = 8 * 1024 * 1024
+EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+# --- the child -------------------------------------------------------------------------------------
+
+
+class _Stop(Exception):
+    pass
+
+
+def _say(out: IO[str], message: dict[str, Any]) -> None:
+    out.write(json.dumps(message) + "\n")
+    out.flush()
+
+
+def _pack(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict[str, Any]:
+    members: dict[str, dict[str, Any]] = {}
+    with zipfile.ZipFile(job["zip"], "w", allowZip64=True) as zf:
+        for sha256, source in job["files"]:
+            info = zipfile.ZipInfo(f"files/{sha256}", date_time=EPOCH)
+            info.compress_type = zipfile.ZIP_STORED
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            hasher, size = hashlib.sha256(), 0
+            try:
+                src = open(source, "rb")  # noqa: SIM115 - closed by the with below
+            except FileNotFoundError:
+                return {"failed": "missing", "sha256": sha256, "path": source}
+            with src, zf.open(info, "w", force_zip64=True) as dst:
+                while piece := src.read(PIECE):
+                    if stopped.is_set():
+                        raise _Stop
+                    hasher.update(piece)
+                    dst.write(piece)
+                    size += len(piece)
+                    _say(out, {"bytes": len(piece)})
+            if hasher.hexdigest() != sha256:
+                return {"failed": "damaged", "sha256": sha256, "path": source}
+            members[info.filename] = {"sha256": sha256, "size": size}
+    return {"done": members}
+
+
+def _verify(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict[str, Any]:
+    synced: queue.Queue[str | None] = queue.Queue()
+    sync_errors: list[str] = []
+
+    def sync_each() -> None:
+        while (path := synced.get()) is not None:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                sync_errors.append(f"{path}: {exc}")
+
+    syncer = threading.Thread(target=sync_each, daemon=True)
+    syncer.start()
+    try:
+        with zipfile.ZipFile(job["bundle"]) as zf:
+            for name, sha256, size, dest in job["files"]:
+                hasher, seen = hashlib.sha256(), 0
+                try:
+                    src = zf.open(name)
+                except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    return {"failed": "member_altered", "member": name, "detail": str(exc)[:200]}
+                try:
+                    dst = open(dest, "wb") if dest else None  # noqa: SIM115 - closed below
+                except OSError as exc:
+                    src.close()
+                    return {"failed": "disk", "detail": f"{dest}: {exc}"[:500]}
+                with src, dst or contextlib.nullcontext():
+                    while True:
+                        if stopped.is_set():
+                            raise _Stop
+                        try:
+                            piece = src.read(PIECE)
+                        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                            return {"failed": "member_altered", "member": name, "detail": str(exc)[:200]}
+                        if not piece:
+                            break
+                        seen += len(piece)
+                        if seen > size:
+                            return {"failed": "size_mismatch", "member": name}
+                        hasher.update(piece)
+                        if dst is not None:
+                            try:
+                                dst.write(piece)
+                            except OSError as exc:
+                                return {"failed": "disk", "detail": f"{dest}: {exc}"[:500]}
+                        _say(out, {"bytes": len(piece)})
+                if seen != size:
+                    return {"failed": "size_mismatch", "member": name}
+                if hasher.hexdigest() != sha256 or name.removeprefix("files/") != sha256:
+                    return {"failed": "member_altered", "member": name}
+                if dest:
+                    synced.put(dest)
+    finally:
+        synced.put(None)
+        syncer.join()
+    if sync_errors:
+        return {"failed": "disk", "detail": "; ".join(sync_errors)[:500]}
+    return {"done": len(job["files"])}
+
+
+def child_main() -> int:
+    job = json.loads(sys.stdin.readline())
+    stopped = threading.Event()
+
+    def watch_stdin() -> None:
+        # The parent never writes again: EOF means it cancelled or died.
+        sys.stdin.read()
+        stopped.set()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    out = sys.stdout
+    try:
+        result = _pack(job, out, stopped) if job["kind"] == "pack" else _verify(job, out, stopped)
+    except _Stop:
+        return 1
+    except Exception as exc:  # reported to the parent, which raises it there
+        result = {"failed": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]}
+    with contextlib.suppress(BrokenPipeError):
+        _say(out, result)
+    return 0
+
+
+# --- the parent ------------------------------------------------------------------------------------
+
+
+class FileWorkError(Exception):
+    """The child reported a problem (`report` is its message) or ended without an answer."""
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        super().__init__(report.get("failed", "error"))
+        self.report = report
+
+
+class FileWork:
+    """A running child. `poll()` returns the bytes done so far without waiting; `wait()` blocks until
+    the answer (calling `on_bytes` as progress arrives) and raises FileWorkError on a failure."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        package_root = Path(__file__).resolve().parents[3]
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(package_root), env.get("PYTHONPATH", "")) if p)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "brigade_desk.core.sync.filework"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write((json.dumps(job) + "\n").encode())
+        self._proc.stdin.flush()
+        self._out = self._proc.stdout
+        os.set_blocking(self._out.fileno(), False)
+        self._pending = b""
+        self.bytes_done = 0
+        self.answer: dict[str, Any] | None = None
+
+    def _take(self, data: bytes) -> int:
+        self._pending += data
+        *lines, self._pending = self._pending.split(b"\n")
+        new = 0
+        for line in lines:
+            message = json.loads(line)
+            if "bytes" in message:
+                new += message["bytes"]
+            else:
+                self.answer = message
+        self.bytes_done += new
+        return new
+
+    def poll(self) -> int:
+        """Bytes done since the last call (never blocks)."""
+        new = 0
+        while self.answer is None:
+            try:
+                data = os.read(self._out.fileno(), 1 << 16)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            new += self._take(data)
+        return new
+
+    def wait(self, on_bytes: Callable[[int], None] | None = None) -> dict[str, Any]:
+        import select
+
+        while self.answer is None:
+            ready, _, _ = select.select([self._out], [], [], 0.2)
+            if ready:
+                data = os.read(self._out.fileno(), 1 << 16)
+                if not data:
+                    break
+                new = self._take(data)
+                if new and on_bytes:
+                    on_bytes(new)
+            elif self._proc.poll() is not None:
+                new = self.poll()
+                if new and on_bytes:
+                    on_bytes(new)
+                break
+        self.close()
+        answer = self.answer or {"failed": "error", "detail": f"子进程意外退出（{self._proc.returncode}）"}
+        if "done" not in answer:
+            raise FileWorkError(answer)
+        return answer
+
+    def close(self) -> None:
+        """Tell the child to stop (it stops at its next piece) and reap it."""
+        with contextlib.suppress(OSError):
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        with contextlib.suppress(OSError):
+            self._out.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(child_main())
