@@ -157,7 +157,7 @@ def _stored_pack(args: argparse.Namespace) -> dict[str, str]:
 
     if args.db is None and not (_data_dir(args) / STORE_FILE).exists():
         return {}
-    services = _open(args)
+    services = _open(args, must_be_initialized=False)
     try:
         texts: dict[str, str] = services.form_packs.texts(_cli_actor())
         return texts

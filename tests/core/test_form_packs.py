@@ -2,7 +2,7 @@
 bundles, checked again and applied at the township, where documents use the county's forms
 (program < county pack < township override). Bad packs are refused with the file named and nothing
 written; a bad pack arriving at a township is quarantined and the old pack kept; a township cannot
-send form files. Real SQLite stores on both sides."""
+send form files. Real SQLite stores; the county also on PostgreSQL where reachable."""
 
 from __future__ import annotations
 
@@ -82,6 +82,15 @@ def county(tmp_path: Path) -> Iterator[Side]:
 
 
 @pytest.fixture
+def any_county(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Side]:
+    """The county on SQLite and on PostgreSQL (a county aggregating many towns runs PostgreSQL)."""
+    url = str(request.getfixturevalue("pg_url")) if backend == "postgresql" else None
+    side = make_county(tmp_path / "county", url)
+    yield side
+    side.close()
+
+
+@pytest.fixture
 def out(tmp_path: Path) -> Path:
     path = tmp_path / "usb"
     path.mkdir()
@@ -104,8 +113,9 @@ def _send(county: Side, town: Side, out: Path) -> object:
 
 
 def test_the_countys_pack_travels_and_the_towns_documents_use_it(
-    town: Side, county: Side, out: Path, tmp_path: Path
+    town: Side, any_county: Side, out: Path, tmp_path: Path
 ) -> None:
+    county = any_county
     pair(town, county)
     demo(town, 3)
     folder = pack_folder(
@@ -164,8 +174,9 @@ def test_the_countys_pack_travels_and_the_towns_documents_use_it(
 
 
 def test_a_file_the_county_removes_or_changes_follows_at_the_town(
-    town: Side, county: Side, out: Path, tmp_path: Path
+    town: Side, any_county: Side, out: Path, tmp_path: Path
 ) -> None:
+    county = any_county
     pair(town, county)
     first = pack_folder(
         tmp_path,
@@ -451,3 +462,39 @@ def test_pack_commands(county: Side, town: Side, tmp_path: Path, capsys: pytest.
     assert run(county.data_dir, "forms", "pack", "clear") == 0
     assert "已清空" in capsys.readouterr().out
     assert _pack_rows(county) == {}
+
+
+def test_a_stored_pack_that_no_longer_loads_is_set_aside_with_the_reason(town: Side) -> None:
+    """The pack was checked when it arrived, but the township's own forms can clash with it (or a
+    newer program no longer take it): documents fall back to the forms without the pack, a warning
+    is logged, and `forms pack show` says why."""
+    from datetime import UTC, datetime
+
+    common = '[fields.county_fee]\nlabel = "县定收费"\ntype = "money"\nsource = "input.county_fee"\n'
+    form = county_form("filing_approval.toml").replace(
+        "[[body]]", '[[body]]\ntype = "paragraph"\ntext = "收费：{county_fee|大写}"\n\n[[body]]', 1
+    )
+    pack = {"_common.toml": common, "filing_approval.toml": form}
+    assert check_pack([PackFile(n, t) for n, t in pack.items()]) == []
+    with town.store.write() as session:
+        for name, text in pack.items():
+            session.add(
+                CountyFormFile(
+                    file_name=name,
+                    content=text,
+                    sha256=sha256_hex(text.encode("utf-8")),
+                    version=1,
+                    updated_at=datetime(2026, 3, 1, tzinfo=UTC),
+                    updated_by="县管理员",
+                )
+            )
+    assert town.services.documents.library.get("filing_approval").version == COUNTY_VERSION
+    assert not town.services.form_packs.show(town.admin).problems
+
+    # The township's own _common.toml makes the same field text: the county's form no longer loads.
+    own = town.data_dir / "forms"
+    own.mkdir()
+    (own / "_common.toml").write_text(common.replace('"money"', '"text"'), encoding="utf-8")
+    assert town.services.documents.library.get("filing_approval").origin == "program"
+    problems = town.services.form_packs.show(town.admin).problems
+    assert problems and "一起载入时出错" in problems[0] and "大写" in problems[0]

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from brigade_desk.core import audit
-from brigade_desk.core.documents.loader import COMMON_FILE
+from brigade_desk.core.documents.loader import COMMON_FILE, check_forms
 from brigade_desk.core.documents.packs import (
     PackFile,
     Problem,
@@ -101,7 +101,7 @@ def _refuse(problems: list[Problem]) -> ValidationError:
     return ValidationError([FieldError(name, message) for name, message in problems])
 
 
-def _view(session: Session) -> PackView:
+def _view(session: Session, override_dir: Path) -> PackView:
     rows = list(session.execute(select(CountyFormFile).order_by(CountyFormFile.file_name)).scalars())
     own = session.execute(select(Organ.kind).where(Organ.is_self)).scalar_one_or_none()
     files = []
@@ -120,25 +120,36 @@ def _view(session: Session) -> PackView:
                 title,
             )
         )
-    problems = (
-        check_pack([PackFile(r.file_name, r.content) for r in rows]) if rows else []
-    )  # a newer program may no longer take an older pack
+    # A newer program may no longer take an older pack; a township's own forms may clash with it.
+    # Either way the documents service falls back to the forms without the pack: say why here.
+    lines = [
+        f"{name}：{message}" for name, message in check_pack([PackFile(r.file_name, r.content) for r in rows])
+    ]
+    if rows and not lines and override_dir.is_dir():
+        pack = {r.file_name: r.content for r in rows}
+        clash = check_forms(override_dir=override_dir, county_pack=pack)
+        lines += [f"与本机 {override_dir} 中的文书格式一起载入时出错：{line}" for line in clash]
     return PackView(
         tuple(files),
         pack_digest((r.file_name, r.sha256) for r in rows),
         own == "county",
-        tuple(f"{name}：{message}" for name, message in problems),
+        tuple(lines),
     )
 
 
 class FormPackService(Service):
     """The county's form pack: replaced whole from a folder, listed, cleared (county only)."""
 
+    @property
+    def _override_dir(self) -> Path:
+        """The township's own forms, which shadow the pack (as DocumentService loads them)."""
+        return self.store.data_dir / "forms"
+
     @operation(Permission.CASE_VIEW)
     def show(self, actor: Actor) -> PackView:
         """The pack this store holds: the county's own, or the one its county last sent."""
         with self.store.read() as session:
-            return _view(session)
+            return _view(session, self._override_dir)
 
     @operation(Permission.CASE_VIEW)
     def texts(self, actor: Actor) -> dict[str, str]:
@@ -211,7 +222,13 @@ class FormPackService(Service):
             if events:
                 audit.record_many(session, actor, events)
             session.flush()
-            return PackChange(tuple(added), tuple(changed), tuple(removed), tuple(unchanged), _view(session))
+            return PackChange(
+                tuple(added),
+                tuple(changed),
+                tuple(removed),
+                tuple(unchanged),
+                _view(session, self._override_dir),
+            )
 
     @operation(Permission.REFERENCE_MANAGE)
     def clear(self, actor: Actor) -> int:
