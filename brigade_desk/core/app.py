@@ -20,6 +20,7 @@ from brigade_desk.core.services.dashboard import DashboardService
 from brigade_desk.core.services.discretion import DiscretionService
 from brigade_desk.core.services.documents import DocumentService
 from brigade_desk.core.services.evidence import EvidenceService
+from brigade_desk.core.services.form_packs import FormPackService
 from brigade_desk.core.services.leads import LeadService
 from brigade_desk.core.services.parties import PartyService
 from brigade_desk.core.services.procedure import ProcedureService
@@ -50,6 +51,7 @@ class Services:
     evidence: EvidenceService
     discretion: DiscretionService
     documents: DocumentService
+    form_packs: FormPackService
     sync: SyncService
     county: CountyService
 
@@ -72,6 +74,7 @@ class Services:
             evidence=EvidenceService(store, clock),
             discretion=DiscretionService(store, clock),
             documents=DocumentService(store, clock),
+            form_packs=FormPackService(store, clock),
             sync=SyncService(store, clock),
             county=CountyService(store, clock),
         )

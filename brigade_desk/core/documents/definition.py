@@ -15,6 +15,7 @@ from typing import Literal, TypeAlias
 FieldType: TypeAlias = Literal[
     "text", "multiline", "date", "datetime", "money", "number", "bool", "choice", "list", "party"
 ]
+FormOrigin: TypeAlias = Literal["program", "county", "township"]
 FIELD_TYPES: tuple[str, ...] = (
     "text",
     "multiline",
@@ -271,7 +272,11 @@ class FormDef:
     numbered: bool = True
     path: Path | None = None
     overridden: bool = False
-    """True when the definition came from a township's override directory."""
+    """True when the definition is not the program's own (the county's pack or a township's
+    override directory)."""
+    origin: FormOrigin = "program"
+    """Which layer the definition came from: the program's ``forms/``, the county's form pack, or
+    the township's override directory."""
     block_refs: tuple[frozenset[str], ...] = ()
     """For each body block, the names of the fields it uses (conditions included)."""
     page_refs: frozenset[str] = frozenset()

@@ -5,9 +5,11 @@ Layout of a forms directory::
     forms/_common.toml        shared fields ([fields.<name>]) any form may use by placeholder
     forms/<anything>.toml     one form each (files starting with "_" are not forms)
 
-A township override directory has the same layout; a form there shadows the form with the same
-``id`` in ``forms/``, and its ``_common.toml`` fields shadow shared fields of the same name.
-Every problem found in a file is reported at once, in Chinese, with the file name.
+Forms come in three layers, later ones shadowing earlier ones: the program's ``forms/``, the
+county's form pack (files the county sends in its bundles, held in the store and passed here as
+text), and a township override directory. Each layer has the same layout; a form in a later layer
+shadows the form with the same ``id``, and its ``_common.toml`` fields shadow shared fields of the
+same name. Every problem found in a file is reported at once, in Chinese, with the file name.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from brigade_desk.core.documents.definition import (
     FieldType,
     FormDef,
     FormKind,
+    FormOrigin,
     HeadingBlock,
     KVCell,
     KVTableBlock,
@@ -55,6 +58,8 @@ from brigade_desk.core.documents.values import BUILTINS, FILTERS
 
 FORMS_DIR_ENV = "BRIGADE_DESK_FORMS_DIR"
 COMMON_FILE = "_common.toml"
+# How the county's form pack names its files in messages (it has no directory of its own).
+COUNTY_PACK_LABEL = "县级文书格式包"
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PATH_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -276,18 +281,22 @@ def _parse_fields(raw: Any, where: str, p: _Problems) -> dict[str, FieldDef]:
     return out
 
 
+def _parse_common(raw: Mapping[str, Any], source: Path | str) -> dict[str, FieldDef]:
+    p = _Problems()
+    _unknown_keys(raw, {"fields"}, "", p)
+    fields = _parse_fields(raw.get("fields"), "", p)
+    if p.items:
+        raise FormDefinitionError(source, p.items)
+    return fields
+
+
 def load_common(paths: Sequence[Path]) -> dict[str, FieldDef]:
     """Shared field library: later files shadow earlier ones field by field."""
     merged: dict[str, FieldDef] = {}
     for path in paths:
         if not path.is_file():
             continue
-        p = _Problems()
-        raw = _read_toml(path)
-        _unknown_keys(raw, {"fields"}, "", p)
-        merged.update(_parse_fields(raw.get("fields"), "", p))
-        if p.items:
-            raise FormDefinitionError(path, p.items)
+        merged.update(_parse_common(_read_toml(path), path))
     return merged
 
 
@@ -297,8 +306,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise FormDefinitionError(path, [f"TOML 语法错误：{exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise FormDefinitionError(path, ["不是 UTF-8 编码的文本，请以 UTF-8 编码保存"]) from exc
     except OSError as exc:
         raise FormDefinitionError(path, [f"无法读取：{exc}"]) from exc
+
+
+def _parse_toml_text(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FormDefinitionError(source, [f"TOML 语法错误：{exc}"]) from exc
 
 
 # ----------------------------------------------------------------------------- body
@@ -646,6 +664,7 @@ def parse_form(
     common: Mapping[str, FieldDef] | None = None,
     *,
     overridden: bool = False,
+    origin: FormOrigin = "program",
 ) -> FormDef:
     """Validate one parsed TOML form; raise :class:`FormDefinitionError` listing every problem."""
     p = _Problems()
@@ -725,6 +744,7 @@ def parse_form(
         numbered=numbered,
         path=Path(source) if isinstance(source, Path) else None,
         overridden=overridden,
+        origin=origin,
         block_refs=tuple(block_refs),
         page_refs=frozenset(page_refs),
     )
@@ -742,12 +762,16 @@ def _field_order(own: Mapping[str, FieldDef], used: Mapping[str, FieldDef]) -> l
 
 
 def load_form(
-    path: Path, common: Mapping[str, FieldDef] | None = None, *, overridden: bool = False
+    path: Path,
+    common: Mapping[str, FieldDef] | None = None,
+    *,
+    overridden: bool = False,
+    origin: FormOrigin = "program",
 ) -> FormDef:
     """Load one form file. ``common`` defaults to ``_common.toml`` beside it."""
     if common is None:
         common = load_common([path.parent / COMMON_FILE])
-    return parse_form(_read_toml(path), path, common, overridden=overridden)
+    return parse_form(_read_toml(path), path, common, overridden=overridden, origin=origin)
 
 
 def _form_files(directory: Path) -> list[Path]:
@@ -756,33 +780,121 @@ def _form_files(directory: Path) -> list[Path]:
     return sorted(f for f in directory.glob("*.toml") if not f.name.startswith("_"))
 
 
-class FormLibrary:
-    """Every form available: a township's overrides first, then the program's ``forms/``."""
+@dataclass(frozen=True)
+class _Source:
+    """One file of a layer: on disk (``label`` is its path) or held as text (the county's pack)."""
 
-    def __init__(self, forms_dir: Path | None = None, override_dir: Path | None = None) -> None:
+    label: Path | str
+    text: str | None = None
+
+    def raw(self) -> dict[str, Any]:
+        if self.text is None:
+            return _read_toml(Path(self.label))
+        return _parse_toml_text(self.text, str(self.label))
+
+
+@dataclass(frozen=True)
+class _Layer:
+    origin: FormOrigin
+    common: _Source | None
+    forms: tuple[_Source, ...]
+
+
+def _dir_layer(directory: Path, origin: FormOrigin) -> _Layer:
+    common = directory / COMMON_FILE
+    return _Layer(
+        origin,
+        _Source(common) if common.is_file() else None,
+        tuple(_Source(f) for f in _form_files(directory)),
+    )
+
+
+def _pack_layer(files: Mapping[str, str]) -> _Layer:
+    """The county's pack: ``_common.toml`` and form files by name; other ``_`` files are not forms."""
+
+    def source(name: str) -> _Source:
+        return _Source(f"{COUNTY_PACK_LABEL}/{name}", files[name])
+
+    return _Layer(
+        "county",
+        source(COMMON_FILE) if COMMON_FILE in files else None,
+        tuple(source(n) for n in sorted(files) if n.endswith(".toml") and not n.startswith("_")),
+    )
+
+
+def _load(
+    layers: Sequence[_Layer],
+) -> tuple[dict[str, FormDef], dict[str, FieldDef], list[FormDefinitionError]]:
+    """Every form of the layers, later layers shadowing earlier ones; problems of every file."""
+    common: dict[str, FieldDef] = {}
+    problems: list[FormDefinitionError] = []
+    for layer in layers:
+        if layer.common is None:
+            continue
+        try:
+            common.update(_parse_common(layer.common.raw(), layer.common.label))
+        except FormDefinitionError as exc:
+            problems.append(exc)
+    if problems:  # forms checked against a broken shared library would report noise
+        return {}, common, problems
+    forms: dict[str, FormDef] = {}
+    for layer in layers:
+        seen_here: dict[str, str] = {}
+        for src in layer.forms:
+            try:
+                form = parse_form(
+                    src.raw(), src.label, common, overridden=layer.origin != "program", origin=layer.origin
+                )
+            except FormDefinitionError as exc:
+                problems.append(exc)
+                continue
+            if form.id in seen_here:
+                problems.append(
+                    FormDefinitionError(src.label, [f"id {form.id} 与 {seen_here[form.id]} 重复"])
+                )
+                continue
+            seen_here[form.id] = Path(src.label).name
+            forms[form.id] = form
+    return forms, common, problems
+
+
+def _layers(
+    forms_dir: Path, override_dir: Path | None, county_pack: Mapping[str, str] | None
+) -> list[_Layer]:
+    layers = [_dir_layer(forms_dir, "program")]
+    if county_pack:
+        layers.append(_pack_layer(county_pack))
+    if override_dir is not None:
+        layers.append(_dir_layer(override_dir, "township"))
+    return layers
+
+
+def form_problems(
+    forms_dir: Path | None = None,
+    override_dir: Path | None = None,
+    *,
+    county_pack: Mapping[str, str] | None = None,
+) -> list[FormDefinitionError]:
+    """The problems of every file that does not load, one error per file (empty: all good)."""
+    directory = forms_dir if forms_dir is not None else default_forms_dir()
+    return _load(_layers(directory, override_dir, county_pack))[2]
+
+
+class FormLibrary:
+    """Every form available: the township's overrides first, then the county's pack (file name ->
+    TOML text, as the store holds it), then the program's ``forms/``."""
+
+    def __init__(
+        self,
+        forms_dir: Path | None = None,
+        override_dir: Path | None = None,
+        *,
+        county_pack: Mapping[str, str] | None = None,
+    ) -> None:
         self.forms_dir = forms_dir if forms_dir is not None else default_forms_dir()
         self.override_dir = override_dir
-        dirs = [self.forms_dir] + ([override_dir] if override_dir is not None else [])
-        self.common = load_common([d / COMMON_FILE for d in dirs])
-        forms: dict[str, FormDef] = {}
-        problems: list[FormDefinitionError] = []
-        for directory, overridden in ((self.forms_dir, False), (override_dir, True)):
-            if directory is None:
-                continue
-            seen_here: dict[str, Path] = {}
-            for path in _form_files(directory):
-                try:
-                    form = load_form(path, self.common, overridden=overridden)
-                except FormDefinitionError as exc:
-                    problems.append(exc)
-                    continue
-                if form.id in seen_here:
-                    problems.append(
-                        FormDefinitionError(path, [f"id {form.id} 与 {seen_here[form.id].name} 重复"])
-                    )
-                    continue
-                seen_here[form.id] = path
-                forms[form.id] = form
+        self.county_pack = dict(county_pack or {})
+        forms, common, problems = _load(_layers(self.forms_dir, override_dir, self.county_pack))
         if problems:
             if len(problems) == 1:
                 raise problems[0]
@@ -790,6 +902,7 @@ class FormLibrary:
                 "；".join(e.source for e in problems),
                 [item for e in problems for item in (f"{Path(e.source).name}：{x}" for x in e.problems)],
             )
+        self.common = common
         self._forms = forms
 
     def get(self, form_id: str) -> FormDef:
@@ -811,10 +924,15 @@ class FormLibrary:
         return len(self._forms)
 
 
-def check_forms(forms_dir: Path | None = None, override_dir: Path | None = None) -> list[str]:
+def check_forms(
+    forms_dir: Path | None = None,
+    override_dir: Path | None = None,
+    *,
+    county_pack: Mapping[str, str] | None = None,
+) -> list[str]:
     """Load every form and report problems as lines of Chinese (empty list: all good)."""
     try:
-        FormLibrary(forms_dir, override_dir)
+        FormLibrary(forms_dir, override_dir, county_pack=county_pack)
     except FormDefinitionError as exc:
         return exc.problems
     return []

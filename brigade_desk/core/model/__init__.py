@@ -7,6 +7,7 @@ from brigade_desk.core.model.case import Case, CaseOfficer, CaseParty, CasePower
 from brigade_desk.core.model.discretion import BenchmarkVersion, CaseDiscretion
 from brigade_desk.core.model.document import Delivery, Document, VoidedNumber
 from brigade_desk.core.model.evidence import Evidence, InvestigationRecord
+from brigade_desk.core.model.form_pack import CountyFormFile
 from brigade_desk.core.model.lead import Lead
 from brigade_desk.core.model.organ import Organ
 from brigade_desk.core.model.party import Party
@@ -41,6 +42,7 @@ __all__ = [
     "CasePowerItem",
     "CaseStep",
     "CollectiveDiscussion",
+    "CountyFormFile",
     "Delivery",
     "Document",
     "Evidence",

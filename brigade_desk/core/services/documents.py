@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from brigade_desk.core.documents import (
 )
 from brigade_desk.core.documents import binding as b
 from brigade_desk.core.documents import casefile as cf
-from brigade_desk.core.documents.errors import DocumentError, FormNotFoundError
+from brigade_desk.core.documents.errors import DocumentError, FormDefinitionError, FormNotFoundError
 from brigade_desk.core.documents.result import RenderedDocument
 from brigade_desk.core.errors import FieldError, NotFound, RuleViolation, ValidationError
 from brigade_desk.core.model import (
@@ -65,11 +66,14 @@ from brigade_desk.core.rules import gates
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
 from brigade_desk.core.services.base import Service, ensure_unchanged, operation
+from brigade_desk.core.services.form_packs import stored_digest, stored_pack
 from brigade_desk.core.services.procedure import DELIVERY_MODES, DIRECT_DELIVERY_MODES, ProcedureService
 from brigade_desk.core.services.reviews import discussion_facts, review_facts
 from brigade_desk.core.services.settings import read_setting
 from brigade_desk.core.timeutil import beijing_today
 from brigade_desk.core.timeutil import format_date as cn_date
+
+log = logging.getLogger(__name__)
 
 Format = Literal["pdf", "docx"]
 
@@ -431,21 +435,44 @@ class DocumentService(Service):
     """Documents of a case from draft to case file."""
 
     _library: FormLibrary | None = None
+    _library_key: tuple[str, bool] | None = None
 
     # --- plumbing ----------------------------------------------------------------------------------
 
     @property
     def library(self) -> FormLibrary:
-        if self._library is None:
-            override = self.store.data_dir / "forms"
-            self._library = FormLibrary(override_dir=override if override.is_dir() else None)
-        return self._library
+        """The forms this store uses: the program's < the county's pack (from the store) < the
+        township's own override directory (`<data dir>/forms`). The pack changes when a county
+        bundle is imported (perhaps by another process or PC), so its digest is read on each use
+        (names and hashes of a few dozen rows) and the library rebuilt when it changed."""
+        override = self.store.data_dir / "forms"
+        with self.store.read() as session:
+            digest = stored_digest(session)
+            key = (digest, override.is_dir())
+            if self._library is not None and self._library_key == key:
+                return self._library
+            pack = stored_pack(session) if digest else {}
+        township = override if key[1] else None
+        try:
+            library = FormLibrary(override_dir=township, county_pack=pack)
+        except FormDefinitionError as exc:
+            if not pack:
+                raise
+            # The pack was checked when it arrived; a newer program may no longer take it. The
+            # program's forms (and the township's own) still work; `forms pack show` names the problem.
+            log.warning(
+                "county form pack %s does not load with this program's forms: %s", digest[:12], exc.message
+            )
+            library = FormLibrary(override_dir=township)
+        self._library, self._library_key = library, key
+        return library
 
     def _form(self, form_id: str) -> FormDef:
+        library = self.library
         try:
-            return self.library.get(form_id)
+            return library.get(form_id)
         except FormNotFoundError as exc:
-            known = "、".join(f"{f.id}（{f.title}）" for f in self.library.forms()[:8])
+            known = "、".join(f"{f.id}（{f.title}）" for f in library.forms()[:8])
             raise NotFound(
                 f"{exc.message}；可用的文书格式例如：{known}……（brigade-desk forms list）"
             ) from None
@@ -846,6 +873,7 @@ class DocumentService(Service):
     @operation(Permission.CASE_VIEW)
     def needs(self, actor: Actor, case_id: str) -> StepNeeds:
         """The documents the case's current step calls for, with those already made."""
+        library = self.library
         with self.store.read() as session:
             case = _case(session, case_id)
             docs = list(
@@ -853,10 +881,10 @@ class DocumentService(Service):
                     select(Document).where(Document.case_id == case.id).order_by(Document.created_at)
                 ).scalars()
             )
-            wanted = [f for f in STATE_FORMS.get(case.state, ()) if f in self.library]
+            wanted = [f for f in STATE_FORMS.get(case.state, ()) if f in library]
             needed = []
             for form_id in wanted:
-                form = self.library.get(form_id)
+                form = library.get(form_id)
                 needed.append(
                     FormNeed(
                         form.id,
@@ -868,7 +896,7 @@ class DocumentService(Service):
                 )
             others = tuple(
                 (f.id, f.title)
-                for f in self.library.forms()
+                for f in library.forms()
                 if f.id not in wanted and f.id not in ARCHIVE_FORMS and f.id != "correction_notice"
             )
             try:
@@ -1443,9 +1471,10 @@ class DocumentService(Service):
         self, session: Session, actor: Actor, doc: Document, row: Delivery, servers: Sequence[User]
     ) -> DocumentView | None:
         """The 送达回证 of this service, filled in and issued, when everything it needs is known."""
-        if "delivery_receipt" not in self.library:
+        library = self.library
+        if "delivery_receipt" not in library:
             return None
-        form = self.library.get("delivery_receipt")
+        form = library.get("delivery_receipt")
         options = GenerateOptions(
             doc.case_id,
             form.id,
@@ -1627,9 +1656,10 @@ class DocumentService(Service):
             k for (k,) in session.execute(select(CaseStep.kind).where(CaseStep.case_id == case.id)).all()
         }
         items: list[CheckItem] = []
+        library = self.library
 
         def title(form_id: str) -> str:
-            return self.library.get(form_id).title if form_id in self.library else form_id
+            return library.get(form_id).title if form_id in library else form_id
 
         have = {d.form_id for d in issued}
         required: list[tuple[str, str]] = []
@@ -1694,8 +1724,8 @@ class DocumentService(Service):
             elif (
                 d.status == "issued"
                 and not d.officers
-                and d.form_id in self.library
-                and "officers" in self.library.get(d.form_id).fields
+                and d.form_id in library
+                and "officers" in library.get(d.form_id).fields
             ):
                 items.append(CheckItem("unsigned", f"《{d.title}》（{d.doc_number}）没有签名的执法人员"))
         deliveries = list(session.execute(select(Delivery).where(Delivery.case_id == case.id)).scalars())

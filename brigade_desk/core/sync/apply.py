@@ -4,11 +4,12 @@ Every record ends as created, updated, skipped (already here, or an older versio
 (wrong owner, a reference that is missing or itself refused, a conflict); refused records go to
 the quarantine whole, with the reason. Ownership (DESIGN.md invariant 9): a township owns its cases
 and everything under them, its parties, people and audit chain; the county owns the catalogue,
-benchmarks, working-day overrides, the thresholds and the roster's certificates.
+benchmarks, working-day overrides, the thresholds, the roster's certificates and the form pack.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from brigade_desk.core.files import path_for
 from brigade_desk.core.model import (
     BenchmarkVersion,
     Case,
+    CountyFormFile,
     Document,
     PowerItem,
     Setting,
@@ -131,6 +133,7 @@ class Applier:
         self.touched_parties: set[str] = set()
         self._owned_cases: dict[str, bool] = {}
         self._quarantine: list[Row] = []
+        self._form_files: list[Record] = []
 
     # --- bookkeeping -------------------------------------------------------------------------------
 
@@ -765,6 +768,59 @@ class Applier:
                 )
             )
             self._count(TYPES["workday_override"]).updated += 1
+
+    def _on_form_file(self, rtype: RecordType, chunk: list[Record]) -> None:
+        # The pack is judged whole, once its last record is read (finish_form_files).
+        self._form_files.extend(chunk)
+
+    def finish_form_files(self) -> None:
+        """The county's form pack arrives whole. It must load together with the program's forms;
+        then it replaces the township's copy (files the county removed go, an empty stream clears
+        it). A pack that does not load is refused whole, into the quarantine with the reason, and
+        the township keeps the pack it had."""
+        from brigade_desk.core.documents.packs import PackFile, check_pack
+
+        rtype = TYPES["form_file"]
+        records, self._form_files = self._form_files, []
+        problems = [
+            f"{rec.id}：内容与其 SHA-256 不符"
+            for rec in records
+            if hashlib.sha256(rec.data["content"].encode("utf-8")).hexdigest() != rec.data["sha256"]
+        ]
+        if not problems:
+            pack = [PackFile(rec.id, rec.data["content"]) for rec in records]
+            problems = [f"{name}：{message}" for name, message in check_pack(pack)]
+        if problems:
+            shown = "；".join(problems[:8]) + (f"（共 {len(problems)} 个问题）" if len(problems) > 8 else "")
+            reason = f"县级文书格式包未通过校验，整包未采用，本机继续使用原有的文书格式：{shown}"
+            for rec in records:
+                self.refuse(rec, reason)
+            self.flush_quarantine()
+            return
+        table = CountyFormFile.__table__
+        stored = {row["file_name"]: dict(row) for row in self.session.execute(select(table)).mappings()}
+        counts = self._count(rtype)
+        incoming = {rec.id for rec in records}
+        for name in sorted(set(stored) - incoming):
+            self.session.execute(delete(CountyFormFile).where(CountyFormFile.file_name == name))
+            counts.updated += 1
+        fields = rtype.field_names
+        for rec in records:
+            row = {f: rec.data[f] for f in fields}
+            old = stored.get(rec.id)
+            # The county's bundles arrive in order, so the pack in the newest one is the county's
+            # pack: compared by content, never by the file's revision number (a pack cleared and set
+            # again at the county starts its files at 1).
+            if old is None:
+                self.session.execute(insert(CountyFormFile), [row])
+                counts.created += 1
+            elif _same(old, row, list(fields)):
+                counts.skipped += 1
+            else:
+                self.session.execute(
+                    update(CountyFormFile).where(CountyFormFile.file_name == rec.id).values(row)
+                )
+                counts.updated += 1
 
     def _on_setting(self, rtype: RecordType, chunk: list[Record]) -> None:
         from brigade_desk.core.settings import SETTINGS

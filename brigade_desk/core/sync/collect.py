@@ -9,8 +9,9 @@ from the audit chain: every write appends an event naming its entity, bulk inser
 chain's sequence numbers are the store's change sequence (docs/decisions/sync-change-sequence.md).
 
 County → township (`county_data`): the whole reference set the county owns (always complete and
-small), the roster's certificates of that township's officers, and receipts for the township's
-bundles applied since the last county bundle to it.
+small: the catalogue, benchmarks, working-day overrides, thresholds, the form pack), the roster's
+certificates of that township's officers, and receipts for the township's bundles applied since the
+last county bundle to it.
 """
 
 from __future__ import annotations
@@ -450,6 +451,7 @@ def county_selection(session: Session, peer: SyncPeer) -> tuple[Selection, list[
         (types["workday_override"], _by_ids(session, types["workday_override"], "day", None)),
         (types["setting"], settings()),
         (types["officer_certificate"], roster()),
+        (types["form_file"], _by_ids(session, types["form_file"], "file_name", None)),
         (RECEIPT, receipts()),
         (REJECTION, _dedupe(rejections())),
     ]

@@ -505,6 +505,8 @@ def _apply(
                     applier.apply(rtype, reader.records(rtype, tick))
                     if rtype.name == "workday_override":
                         applier.finish_workdays()
+                    elif rtype.name == "form_file":
+                        applier.finish_form_files()
             applier.flush_quarantine()
             _index(session, applier)
             outcome = {name: c.as_dict() for name, c in applier.counts.items()}

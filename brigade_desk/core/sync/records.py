@@ -37,6 +37,7 @@ from brigade_desk.core.model import (
     CasePowerItem,
     CaseStep,
     CollectiveDiscussion,
+    CountyFormFile,
     Delivery,
     Document,
     Evidence,
@@ -278,6 +279,9 @@ COUNTY_TYPES: tuple[RecordType, ...] = (
             "legal_review_qualified",
         ),
     ),
+    # The county's form pack, always whole: the township replaces its copy with exactly these files
+    # (an empty stream clears it), after checking they load together with the program's forms.
+    _table_type("form_file", "文书格式", CountyFormFile, "county", sha256="sha256"),
     RECEIPT,
     REJECTION,
 )
