@@ -115,8 +115,24 @@ def _pk(table: Table) -> list[str]:
     return found
 
 
+_KEY_GETTERS: dict[str, Callable[[Row], tuple[Any, ...]]] = {}
+
+
+def _key_getter(table: Table) -> Callable[[Row], tuple[Any, ...]]:
+    """row -> its primary key as a tuple (one itemgetter per table)."""
+    found = _KEY_GETTERS.get(table.name)
+    if found is None:
+        pk = _pk(table)
+        if len(pk) == 1:
+            one = itemgetter(pk[0])
+            found = _KEY_GETTERS[table.name] = lambda row: (one(row),)
+        else:
+            found = _KEY_GETTERS[table.name] = itemgetter(*pk)
+    return found
+
+
 def _key_of(table: Table, row: Row) -> tuple[Any, ...]:
-    return tuple([row[k] for k in _pk(table)])
+    return _key_getter(table)(row)
 
 
 class Applier:
@@ -193,16 +209,20 @@ class Applier:
         if not fks:
             return items
         to_check: dict[tuple[str, str], set[Any]] = {}
-        for _rec, row in items:
-            for col, target, target_col in fks:
-                value = row.get(col)
-                if value is None:
-                    continue
-                value = self.remap.get(target, {}).get(value, value)
-                row[col] = value
-                if value in self.accepted.get(target, ()) or value in self.refused.get(target, ()):
-                    continue
-                to_check.setdefault((target, target_col), set()).add(value)
+        for col, target, target_col in fks:
+            remap = self.remap.get(target)
+            if remap:
+                for _rec, row in items:
+                    value = row.get(col)
+                    if value is not None and value in remap:
+                        row[col] = remap[value]
+            values = {row[col] for _rec, row in items} - {None}
+            values -= self.accepted.get(target, set())
+            values -= self.refused.get(target, set())
+            if values:
+                to_check.setdefault((target, target_col), set()).update(values)
+        if not to_check and not any(self.refused.get(target) for _col, target, _tc in fks):
+            return items  # every reference is to a record accepted in this bundle
         found: dict[tuple[str, str], set[Any]] = {}
         for (target, target_col), values in to_check.items():
             target_table = Case.metadata.tables[target]
@@ -262,7 +282,8 @@ class Applier:
         assert table is not None
         keep, compare_skip = set(keep), set(compare_skip) | set(keep)
         compared = [f.name for f in rtype.fields if f.name not in compare_skip]
-        keys = [_key_of(table, row) for _rec, row in items]
+        key_of = _key_getter(table)
+        keys = [key_of(row) for _rec, row in items]
         existing = self._existing(table, keys)
         creates: list[Row] = []
         updates: list[Row] = []
@@ -526,7 +547,7 @@ class Applier:
         for rec in chunk:
             case_id = rec.data["case_id"]
             if case_id in accepted_cases or owned.get(case_id):
-                items.append((rec, dict(rec.data)))
+                items.append((rec, rec.data))  # a checked record's own dict: nothing else reads it
             elif case_id in self.refused.get("case_record", ()):
                 self.refuse(rec, f"所属案件（{case_id}）已被拒收", table)
             elif owned.get(case_id) is False:
@@ -942,9 +963,27 @@ class Applier:
         )
 
 
-# Per (dialect, table): the SQL, the bind names in order, a function giving a row's values in that
-# order, and the (position, bind processor) pairs of the columns that have a processor.
-_INSERTS: dict[tuple[str, str], tuple[str, list[str], Callable[[Row], Any], list[tuple[int, Any]]]] = {}
+# Per (dialect, table): the SQL and a function from a row to its parameters.
+_INSERTS: dict[tuple[str, str], tuple[str, Callable[[Row], Any]]] = {}
+
+
+def _row_params(order: list[str], processors: dict[str, Any], positional: bool) -> Callable[[Row], Any]:
+    """A generated function giving a row's parameters in bind order, each value through its
+    column's bind processor where it has one (one expression per column, no per-row loop)."""
+    scope: dict[str, Any] = {}
+    parts = []
+    for n, name in enumerate(order):
+        if name in processors:
+            scope[f"p{n}"] = processors[name]
+            parts.append(f"p{n}(r[{name!r}])")
+        else:
+            parts.append(f"r[{name!r}]")
+    if positional:
+        body = "(" + ", ".join(parts) + ",)"
+    else:
+        body = "{" + ", ".join(f"{name!r}: {part}" for name, part in zip(order, parts, strict=True)) + "}"
+    exec(compile(f"def params(r):\n    return {body}\n", "<bulk insert params>", "exec"), scope)
+    return scope["params"]  # type: ignore[no-any-return]
 
 
 def bulk_insert(session: Session, table: Table, rows: list[Row]) -> None:
@@ -962,23 +1001,10 @@ def bulk_insert(session: Session, table: Table, rows: list[Row]) -> None:
     if prepared is None:
         compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect)
         order = list(compiled.positiontup or []) if dialect.positional else names
-        processors: list[tuple[int, Any]] = [
-            (i, _bind_processor(table.c[n].type, dialect)) for i, n in enumerate(order)
-        ]
-        prepared = _INSERTS[key] = (
-            str(compiled),
-            order,
-            itemgetter(*order),  # every table has more than one column: this gives a tuple
-            [(i, proc) for i, proc in processors if proc is not None],
-        )
-    sql, order, values, processors = prepared
-    params: list[Any] = []
-    for row in rows:
-        vals = list(values(row))
-        for i, proc in processors:
-            vals[i] = proc(vals[i])
-        params.append(tuple(vals) if dialect.positional else dict(zip(order, vals, strict=True)))
-    conn.exec_driver_sql(sql, params)
+        processors = {n: p for n in order if (p := _bind_processor(table.c[n].type, dialect)) is not None}
+        prepared = _INSERTS[key] = (str(compiled), _row_params(order, processors, dialect.positional))
+    sql, params = prepared
+    conn.exec_driver_sql(sql, [params(row) for row in rows])
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:

@@ -655,8 +655,58 @@ def _fast_checker(rtype: RecordType) -> Callable[[dict[str, Any]], dict[str, Any
     return check
 
 
+_SORTED = orjson.OPT_SORT_KEYS
+_SPECS: dict[
+    str, tuple[str, frozenset[str], frozenset[str], Callable[[dict[str, Any]], dict[str, Any]], bool]
+] = {}
+
+
 def decode_line(rtype: RecordType, line: bytes) -> Record:
-    """Parse and check one line; every problem is a RecordError naming it."""
+    """Parse and check one line; every problem is a RecordError naming it.
+
+    The common case (a good line) is tested in one pass; anything unusual goes to `_decode_checked`,
+    which finds the first problem and names it."""
+    spec = _SPECS.get(rtype.name)
+    if spec is None:
+        spec = _SPECS[rtype.name] = (
+            rtype.name,
+            rtype.ops,
+            _names(rtype),
+            _fast_checker(rtype),
+            rtype.versioned,
+        )
+    name, ops, names, check, versioned = spec
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return _decode_checked(rtype, line)
+    if (
+        type(obj) is dict
+        and obj.keys() == RECORD_KEYS
+        and obj["type"] == name
+        and obj["op"] in ops
+        and type(version := obj["version"]) is int
+        and 0 <= version < 2**31
+        and type(raw := obj["data"]) is dict
+        and raw.keys() == names
+        and len(line) <= MAX_LINE
+    ):
+        data = check(raw)
+        record_id = obj["id"]
+        if (
+            type(record_id) is str
+            and record_id == rtype.record_id(raw)
+            and (not versioned or data["version"] == version)
+            # Only the canonical form is accepted: no duplicate keys, no other order, no white
+            # space (orjson's sorted compact output is byte for byte core.canonical's).
+            and orjson.dumps(obj, option=_SORTED) == line
+        ):
+            return Record(rtype, record_id, version, obj["op"], data, raw)
+    return _decode_checked(rtype, line)
+
+
+def _decode_checked(rtype: RecordType, line: bytes) -> Record:
+    """decode_line, one check at a time, each with its own message."""
     if len(line) > MAX_LINE:
         raise RecordError(f"一条记录超过 {MAX_LINE // (1024 * 1024)} MB")
     try:
@@ -700,8 +750,6 @@ def decode_line(rtype: RecordType, line: bytes) -> Record:
         raise RecordError("记录标识 id 与其数据中的主键不符")
     if rtype.versioned and data["version"] != version:
         raise RecordError("记录版本与其数据中的 version 不符")
-    # Only the canonical form is accepted: no duplicate keys, no other order, no white space.
-    # (orjson's sorted compact output is byte for byte core.canonical's; tests hold them together.)
-    if orjson.dumps(obj, option=orjson.OPT_SORT_KEYS) != line:
+    if orjson.dumps(obj, option=_SORTED) != line:
         raise RecordError("不是规范形式的 JSON（键重复、键的顺序或空白不符）")
     return Record(rtype, obj["id"], version, obj["op"], data, raw)
