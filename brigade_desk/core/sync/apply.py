@@ -257,10 +257,13 @@ class Applier:
         return kept
 
     def _existing(self, table: Table, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], Row]:
+        """The stored rows with these keys. Which keys exist is asked with plain driver SQL first:
+        most keys of an import are new, and SQLAlchemy's expanding IN costs more than the query."""
         pk = _pk(table)
+        present = self._present(table, keys)
         out: dict[tuple[Any, ...], Row] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
+        for start in range(0, len(present), 500):
+            part = present[start : start + 500]
             if len(pk) == 1:
                 cond = table.c[pk[0]].in_([k[0] for k in part])
             else:
@@ -268,6 +271,28 @@ class Applier:
             for row in self.session.execute(select(table).where(cond)).mappings():
                 out[tuple(row[k] for k in pk)] = dict(row)
         return out
+
+    def _present(self, table: Table, keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        pk = _pk(table)
+        if any(type(v) is not str for key in keys[:1] for v in key):
+            return keys  # not text keys (dates, numbers): let the full query decide
+        conn = self.session.connection()
+        quote = conn.dialect.identifier_preparer.quote
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        columns = ", ".join(quote(k) for k in pk)
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            one = "(" + ", ".join([mark] * len(pk)) + ")"
+            where = (
+                f"{quote(pk[0])} IN ({', '.join([mark] * len(part))})"
+                if len(pk) == 1
+                else f"({columns}) IN (VALUES {', '.join([one] * len(part))})"
+            )
+            args = tuple(v for key in part for v in key)
+            sql = f"SELECT {columns} FROM {quote(table.name)} WHERE {where}"
+            found += [tuple(r) for r in conn.exec_driver_sql(sql, args)]
+        return found
 
     def _write(
         self,
