@@ -231,6 +231,7 @@ def _write_streams(
                 answer = work.wait(step)
             except FileWorkError as exc:
                 raise _file_problem(exc.report) from None
+            seconds["files_child"] = answer["seconds"]
             writer.take_files(files_zip, answer["done"])
     finally:
         if work is not None:

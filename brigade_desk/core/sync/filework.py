@@ -27,6 +27,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -153,8 +154,10 @@ def child_main() -> int:
 
     threading.Thread(target=watch_stdin, daemon=True).start()
     out = sys.stdout
+    started = time.perf_counter()
     try:
         result = _pack(job, out, stopped) if job["kind"] == "pack" else _verify(job, out, stopped)
+        result["seconds"] = time.perf_counter() - started
     except _Stop:
         return 1
     except Exception as exc:  # reported to the parent, which raises it there
