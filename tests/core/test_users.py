@@ -162,3 +162,47 @@ def test_certificate_validity_on_a_day(services: Services, admin: Actor) -> None
     )
     assert view.certificate_valid_on(datetime(2026, 6, 30).date())
     assert not view.certificate_valid_on(datetime(2026, 7, 1).date())
+
+
+def test_one_reading_of_certificate_validity_for_gates_choosers_and_people(
+    services: Services, admin: Actor
+) -> None:
+    from datetime import date
+
+    from brigade_desk.core.rules.gates import OfficerOnDuty
+
+    day = date(2026, 5, 1)
+    people = {
+        "no_dates": NewUser("nodates", "无日期", "Passw0rd1", certificate_no="33010000001"),
+        "expired": NewUser(
+            "expired",
+            "已过期",
+            "Passw0rd1",
+            certificate_no="33010000002",
+            certificate_valid_from=date(2020, 1, 1),
+            certificate_valid_to=date(2026, 4, 30),
+        ),
+        "open_end": NewUser(
+            "openend",
+            "无止期",
+            "Passw0rd1",
+            certificate_no="33010000003",
+            certificate_valid_from=date(2026, 5, 1),
+        ),
+        "no_number": NewUser("nonumber", "无证号", "Passw0rd1"),
+    }
+    expected = {"no_dates": True, "expired": False, "open_end": True, "no_number": False}
+    views = {key: services.users.add_user(admin, user) for key, user in people.items()}
+    for key, view in views.items():
+        on_duty = OfficerOnDuty(
+            view.display_name, view.certificate_no, view.certificate_valid_from, view.certificate_valid_to
+        )
+        assert view.certificate_valid_on(day) is expected[key], key
+        assert on_duty.valid_on(day) is expected[key], key
+    clock = Clock()
+    clock.now = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
+    on_that_day = Services.over(services.store, clock)
+    choices = {c.name: c.valid for c in on_that_day.documents.officer_choices(admin)}
+    for key, view in views.items():
+        if view.certificate_no:
+            assert choices[view.display_name] is expected[key], key

@@ -22,6 +22,18 @@ ON_SPOT_COLLECTION_LIMIT_FEN = 100_00
 DECISION_DAYS = 90  # APL Art 60
 
 
+def certificate_valid_on(number: str, valid_from: date | None, valid_to: date | None, day: date) -> bool:
+    """The one reading of an enforcement certificate's validity: a number is required; a date not
+    recorded leaves that end of the period open (the procedure's gates, the officer choosers in
+    documents and the people screens all ask this)."""
+    return bool(
+        number
+        and number.strip()
+        and (valid_from is None or valid_from <= day)
+        and (valid_to is None or day <= valid_to)
+    )
+
+
 @dataclass(frozen=True)
 class OfficerOnDuty:
     name: str
@@ -30,11 +42,7 @@ class OfficerOnDuty:
     valid_to: date | None
 
     def valid_on(self, day: date) -> bool:
-        return bool(
-            self.certificate_no
-            and (self.valid_from is None or self.valid_from <= day)
-            and (self.valid_to is None or day <= self.valid_to)
-        )
+        return certificate_valid_on(self.certificate_no, self.valid_from, self.valid_to, day)
 
 
 def two_certified_officers(officers: Sequence[OfficerOnDuty], day: date) -> list[str]:

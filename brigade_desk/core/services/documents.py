@@ -63,6 +63,7 @@ from brigade_desk.core.model import (
 )
 from brigade_desk.core.numbering import take_next
 from brigade_desk.core.rules import gates
+from brigade_desk.core.rules.gates import certificate_valid_on
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
 from brigade_desk.core.services.base import Service, ensure_unchanged, operation
@@ -2002,17 +2003,13 @@ def _read_payload(content: bytes) -> tuple[str, str, str, str] | None:
 
 
 def _officer_choices(session: Session, today: date) -> list[OfficerChoice]:
-    """Active people with a certificate number, marked valid when both dates are set and cover today."""
+    """Active people with a certificate number, marked valid as the procedure's gates read it."""
     return [
         OfficerChoice(
             u.id,
             u.display_name,
             u.certificate_no,
-            bool(
-                u.certificate_valid_from
-                and u.certificate_valid_to
-                and u.certificate_valid_from <= today <= u.certificate_valid_to
-            ),
+            certificate_valid_on(u.certificate_no, u.certificate_valid_from, u.certificate_valid_to, today),
         )
         for u in session.execute(
             select(User).where(User.active, User.certificate_no != "").order_by(User.display_name)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from brigade_desk.core import audit, signing_keys
 from brigade_desk.core.errors import AuthError, FieldError, NotFound, PermissionDenied, ValidationError
 from brigade_desk.core.model import User
+from brigade_desk.core.rules.gates import certificate_valid_on
 from brigade_desk.core.rules.permissions import (
     ROLE_LABELS,
     Actor,
@@ -60,10 +61,8 @@ class UserView:
     roles_label: str = field(default="")
 
     def certificate_valid_on(self, day: date) -> bool:
-        return bool(
-            self.certificate_no
-            and (self.certificate_valid_from is None or self.certificate_valid_from <= day)
-            and (self.certificate_valid_to is None or day <= self.certificate_valid_to)
+        return certificate_valid_on(
+            self.certificate_no, self.certificate_valid_from, self.certificate_valid_to, day
         )
 
 
