@@ -272,6 +272,21 @@ def test_issue_freezes_the_document_and_reprints_identical_bytes(
     assert snapshot["form"] == "prior_notice@2026.1" and snapshot["number"] == notice.doc_number
     with pytest.raises(RuleViolation, match="不能再次签发"):
         svc.documents.issue(cast.clerk, notice.id, svc.documents.get(cast.clerk, notice.id).version)
+    # Putting it on paper is part of the full-process record; a made-up way is refused, unrecorded.
+    svc.documents.record_output(cast.clerk, notice.id, "print", "2 页")
+    with pytest.raises(ValidationError, match="只能记录打印或导出"):
+        svc.documents.record_output(cast.clerk, notice.id, "fax")
+    with pytest.raises(NotFound):
+        svc.documents.record_output(cast.clerk, "00000000-0000-0000-0000-000000000000", "print")
+    with svc.store.read() as session:
+        printed = session.execute(
+            select(AuditEvent.summary, AuditEvent.actor_name).where(
+                AuditEvent.action.like("document.%print%")
+            )
+        ).all()
+    assert printed == [(f"打印《{notice.title}》{notice.doc_number}：2 页", "王文书")] or (
+        len(printed) == 1 and notice.doc_number in printed[0][0]
+    )
 
 
 def test_verification_of_files_and_printed_codes(

@@ -14,9 +14,11 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select as select_
 
 from brigade_desk.core.app import Services
 from brigade_desk.core.documents.samples import sample_inputs
+from brigade_desk.core.model import AuditEvent
 from brigade_desk.core.store import Store
 from brigade_desk.gui.document_dialogs import DeliveryDialog, GenerateDialog, ListDialog, VerifyDialog
 from brigade_desk.gui.pages.case_detail import CaseDetailPane
@@ -128,6 +130,20 @@ def test_generate_preview_issue_print_and_deliver(
     assert tab.print_all_button.isEnabled()
     tab.print_all_button.click()
     assert all_printed.exists() and "已送打印 1/1 份" in tab.message.text()
+    exported = tmp_path / "exported.docx"
+    tab.ask_save_path = lambda *_: str(exported)
+    tab.export()
+    assert exported.exists()
+    with svc.store.read() as session:  # printing and exporting are in the full-process record
+        outputs = session.execute(
+            select_(AuditEvent.action, AuditEvent.summary)
+            .where(
+                AuditEvent.entity_id == doc.id, AuditEvent.action.in_(("document.print", "document.export"))
+            )
+            .order_by(AuditEvent.seq)
+        ).all()
+    assert [a for a, _ in outputs] == ["document.print", "document.print", "document.export"]
+    assert doc.doc_number in outputs[0][1] and "exported.docx" in outputs[2][1]
 
     def leave_without_video(dialog: DeliveryDialog) -> None:
         dialog.mode.setCurrentText("留置送达")

@@ -1109,6 +1109,27 @@ class DocumentService(Service):
         rendered = self._render(form, data, fmt, draft=True, allow_missing=True)
         return RenderedFile(rendered.content, fmt, f"{stem}.{fmt}", rendered.page_count, missing)
 
+    @operation(Permission.CASE_VIEW)
+    def record_output(self, actor: Actor, document_id: str, how: str, detail: str = "") -> None:
+        """Printing or exporting a document goes into the full-process record (全过程记录): who
+        put which document on paper or into a file, and when."""
+        labels = {"print": "打印", "export": "导出"}
+        if how not in labels:
+            raise ValidationError.single("方式", "只能记录打印或导出")
+        with self.store.write() as session:
+            doc = _doc(session, document_id)
+            number = doc.doc_number or STATUS_LABELS[doc.status]
+            audit.record(
+                session,
+                actor,
+                audit.Change(
+                    f"document.{how}",
+                    "document",
+                    doc.id,
+                    f"{labels[how]}《{doc.title}》{number}" + (f"：{detail[:200]}" if detail else ""),
+                ),
+            )
+
     def _corrects(self, session: Session, doc: Document) -> Document | None:
         return session.get(Document, doc.corrects_id) if doc.corrects_id else None
 

@@ -447,6 +447,7 @@ class DocumentsTab(CaseTab):
         if printer is None:
             return
         pages = paint_pdf(printer, [content])
+        self._record_output(doc.id, "print", f"{pages} 页")
         self.show_message(f"已送打印：《{doc.title}》{pages} 页")
 
     def print_step(self) -> None:
@@ -470,6 +471,8 @@ class DocumentsTab(CaseTab):
         except BrigadeError as exc:
             self.show_message(exc.message, error=True)
             return
+        for printed in docs[:done]:
+            self._record_output(printed.id, "print", "本环节文书一并打印")
         self.show_message(f"已送打印 {done}/{len(docs)} 份" + ("（已取消其余）" if cancelled else ""))
 
     def export(self) -> None:
@@ -490,7 +493,14 @@ class DocumentsTab(CaseTab):
             self.show_message(exc.message, error=True)
             return
         Path(path).write_bytes(rendered.content)
+        self._record_output(doc.id, "export", Path(path).name)
         self.show_message(f"已导出到 {path}")
+
+    def _record_output(self, document_id: str, how: str, detail: str) -> None:
+        try:
+            self.services.record_output(self.session.actor, document_id, how, detail)
+        except BrigadeError as exc:
+            self.show_message(f"未能记入执法全过程记录：{exc.message}", error=True)
 
     # --- service and verification ---------------------------------------------------------------------
 
