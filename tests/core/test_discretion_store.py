@@ -404,3 +404,39 @@ def test_unknown_item_and_missing_quantity_are_field_errors(svc: Services, cast:
     with pytest.raises(ValidationError) as info:
         svc.discretion.evaluate_for_case(cast.officer, case_id, DiscretionInput("GH-64"))
     assert info.value.errors[0].field == "计量" and "工程造价" in info.value.errors[0].message
+
+
+def test_documents_print_the_saved_discretion_clause(svc: Services, cast: Cast) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from brigade_desk.core.services.documents import GenerateOptions
+
+    case_id = file_case(svc, cast)
+    options = GenerateOptions(case_id, "investigation_report")
+    asked = {f.name for f in svc.documents.prepare(cast.officer, options).fields}
+    assert {"discretion_basis", "discretion_tier", "discretion_reason"} <= asked
+    data = DiscretionInput("DL-27-1", facts={"corrected_in_time": True})
+    saved = svc.discretion.save_for_case(cast.officer, case_id, data, None)
+    prepared = svc.documents.prepare(cast.officer, options)
+    asked = {f.name for f in prepared.fields}
+    assert not {"discretion_basis", "discretion_tier", "discretion_reason"} & asked
+    assert "裁量基准条款" not in prepared.missing
+    to_punish = GenerateOptions(
+        case_id, "investigation_report", inputs={"investigation_outcome": "给予行政处罚"}
+    )
+    pdf = svc.documents.preview(cast.officer, to_punish, allow_missing=True).content
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    assert saved.result.benchmark_title in text and f"第{saved.result.item_seq}项" in text
+    assert "“从轻”情形" in text
+    # A value typed at generation still wins over the saved clause.
+    typed = GenerateOptions(
+        case_id,
+        "investigation_report",
+        inputs={"investigation_outcome": "给予行政处罚", "discretion_tier": "一般"},
+    )
+    pdf = svc.documents.preview(cast.officer, typed, allow_missing=True).content
+    assert "“一般”情形" in "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).replace(
+        "\n", ""
+    )

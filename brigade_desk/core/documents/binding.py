@@ -291,6 +291,15 @@ class CaseFacts:
 
 
 @dataclass(frozen=True)
+class DiscretionFacts:
+    """The discretion result saved on the case, in the words documents print."""
+
+    basis: str  # 《…裁量基准》（文号）第N项
+    tier: str  # 从轻 / 一般 / 从重 … or 法定幅度
+    reason: str
+
+
+@dataclass(frozen=True)
 class CaseBundle:
     """Everything the binder may read about one case, as plain values."""
 
@@ -315,6 +324,8 @@ class CaseBundle:
     """Legal-review rounds, oldest first."""
     discussions: tuple[DiscussionFacts, ...] = ()
     """Collective discussions, oldest first."""
+    discretion: DiscretionFacts | None = None
+    """The saved discretion result: documents print its clause instead of asking for it again."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -624,6 +635,10 @@ def _decision(
     }
     if case.mitigation_ground:
         out["mitigation_ground"] = case.mitigation_ground
+    if bundle.discretion is not None:
+        out["discretion_basis"] = bundle.discretion.basis
+        out["discretion_tier"] = bundle.discretion.tier
+        out["discretion_reason"] = bundle.discretion.reason
     return out
 
 

@@ -46,6 +46,7 @@ from brigade_desk.core.model import (
     Approval,
     Attachment,
     Case,
+    CaseDiscretion,
     CaseOfficer,
     CaseParty,
     CasePowerItem,
@@ -63,7 +64,9 @@ from brigade_desk.core.model import (
 )
 from brigade_desk.core.numbering import take_next
 from brigade_desk.core.rules import gates
+from brigade_desk.core.rules.discretion_engine import DiscretionResult
 from brigade_desk.core.rules.gates import certificate_valid_on
+from brigade_desk.core.rules.money import format_yuan
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
 from brigade_desk.core.services.base import Service, ensure_unchanged, operation
@@ -650,6 +653,7 @@ class DocumentService(Service):
             people=people,
             reviews=review_facts(session, case.id),
             discussions=discussion_facts(session, case.id),
+            discretion=_discretion_facts(session, case.id),
         )
 
     @staticmethod
@@ -2021,6 +2025,28 @@ def _read_payload(content: bytes) -> tuple[str, str, str, str] | None:
     if len(parts) != 4:
         return None
     return parts[0], parts[1], parts[2], parts[3]
+
+
+def _discretion_facts(session: Session, case_id: str) -> b.DiscretionFacts | None:
+    """The saved discretion result in the words documents print (the officer no longer types the
+    clause again; a typed value at generation still takes precedence)."""
+    row = session.execute(
+        select(CaseDiscretion).where(CaseDiscretion.case_id == case_id)
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    result = DiscretionResult.from_dict(row.result)
+    basis = f"《{result.benchmark_title}》" + (
+        f"（{result.benchmark_doc_number}）" if result.benchmark_doc_number else ""
+    )
+    basis += f"第{result.item_seq}项" if result.item_seq else f"{result.item_code}项"
+    tier = "不予处罚" if result.no_penalty else (result.tier_label or "法定幅度")
+    reason = "；".join(result.circumstances) or result.rule_text
+    if row.proposed_fen is not None and row.proposed_fen != result.recommended_fen and row.proposal_reason:
+        reason = (
+            f"{reason.rstrip('。')}。拟处罚款{format_yuan(row.proposed_fen)}，理由：{row.proposal_reason}"
+        )
+    return b.DiscretionFacts(basis, tier, reason)
 
 
 def _officer_choices(session: Session, today: date) -> list[OfficerChoice]:
