@@ -5,11 +5,10 @@ checked before the transaction starts (core.sync.reader, then here). Record line
 they are applied inside the one transaction, each records member's hash at its end, and the
 attachment files by a child process meanwhile (core.sync.filework); the transaction commits only
 when every one of these passed, so nothing is kept of a bundle that fails. A bundle whose sequence
-number is
-ahead of what arrived is held: a copy waits in `<data dir>/bundles/held/` until the missing ones
-arrive, then it is applied in turn. An old bundle replayed changes nothing. A refused bundle
-leaves the store exactly as it was (a line is added to `<data dir>/bundles/refused.log`, outside
-the store).
+number is ahead of what arrived is held: a copy waits in `<data dir>/bundles/held/` until the
+missing ones arrive, then it is applied in turn. An old bundle replayed changes nothing. A refused
+bundle leaves the store exactly as it was (a line is added to `<data dir>/bundles/refused.log`,
+outside the store).
 """
 
 from __future__ import annotations
