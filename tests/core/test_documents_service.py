@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import re
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,12 @@ from sqlalchemy import func, select
 from brigade_desk.core.app import Services
 from brigade_desk.core.documents.samples import sample_inputs
 from brigade_desk.core.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from brigade_desk.core.model import AuditEvent, Case, Document, Evidence, Party, PowerItem, VoidedNumber
+from brigade_desk.core.model import AuditEvent, Case, Document, Evidence, PowerItem, VoidedNumber
 from brigade_desk.core.rules.money import amount_in_capitals
 from brigade_desk.core.rules.permissions import Actor, Role
 from brigade_desk.core.services.demo import DemoService
 from brigade_desk.core.services.documents import DeliveryInput, GenerateOptions, MissingDataError
+from brigade_desk.core.services.parties import PartyInput
 from brigade_desk.core.services.procedure import FilingInput, Proposal, RecordInput
 from brigade_desk.core.store import Store
 from tests.factories import Cast, Clock, cast_of
@@ -116,12 +118,11 @@ def closed_investigation(svc: Services, cast: Cast, fine_fen: int = 500_00) -> s
     return case_id
 
 
-def move_party(svc: Services, party_id: str, address: str) -> None:
-    """The party's address changes (no party-editing service yet: straight in the store)."""
-    with svc.store.write() as session:
-        party = session.get(Party, party_id)
-        assert party is not None
-        party.address = address
+def move_party(svc: Services, cast: Cast, party_id: str, address: str) -> None:
+    """The party's address is corrected through the parties service (as 更正当事人信息 does)."""
+    party = svc.parties.get(cast.clerk, party_id)
+    data = PartyInput(**{f.name: getattr(party, f.name) for f in fields(PartyInput)})
+    svc.parties.update(cast.clerk, party_id, replace(data, address=address), party.version)
 
 
 def draft(svc: Services, actor: Actor, case_id: str, form_id: str, **extra: Any) -> Any:
@@ -264,7 +265,7 @@ def test_issue_freezes_the_document_and_reprints_identical_bytes(
         notice.pdf_sha256 and (svc.store.files_dir / notice.pdf_sha256[:2] / notice.pdf_sha256[2:]).exists()
     )
     # The party moves: the issued notice keeps the address of the day it was issued.
-    move_party(svc, cast.person_id, "临溪县城关镇新街8号")
+    move_party(svc, cast, cast.person_id, "临溪县城关镇新街8号")
     assert svc.documents.render(cast.clerk, notice.id).content == first
     with svc.store.read() as session:
         snapshot = session.get(Document, notice.id).snapshot
@@ -486,7 +487,7 @@ def test_case_file_order_bookmarks_pages_and_self_check(svc: Services, cast: Cas
 def test_self_check_finds_inconsistent_party_data(svc: Services, cast: Cast, clock: Clock) -> None:
     case_id = closed_investigation(svc, cast)
     issue(svc, cast, case_id, "rectification_notice")
-    move_party(svc, cast.person_id, "临溪县城关镇新街8号")
+    move_party(svc, cast, cast.person_id, "临溪县城关镇新街8号")
     clock.set_day(date(2025, 9, 29))
     issue(svc, cast, case_id, "prior_notice")
     lines = svc.documents.self_check(cast.clerk, case_id).lines()

@@ -168,3 +168,21 @@ def test_update_refuses_bad_input_and_another_persons_identity(services: Service
             a.version,
         )
     assert services.parties.get(officer, b.id).id_number == other_id
+
+
+def test_view_carries_the_legal_representatives_id_so_an_edit_keeps_it(
+    services: Services, officer: Actor
+) -> None:
+    data = PartyInput(
+        "legal_person",
+        "临溪县某某建材有限公司",
+        credit_code=USCC,
+        legal_representative="王五",
+        legal_representative_id=RID,
+    )
+    company = services.parties.create(officer, data)
+    assert services.parties.get(officer, company.id).legal_representative_id == RID
+    updated = services.parties.update(
+        officer, company.id, PartyInput(**{**data.__dict__, "address": "青溪镇工业园1号"}), company.version
+    )
+    assert updated.legal_representative_id == RID and updated.address == "青溪镇工业园1号"

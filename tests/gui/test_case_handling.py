@@ -241,8 +241,8 @@ def test_new_party_shows_a_likely_duplicate_before_saving(
     filing = window.cases.open_filing(None)
     dialog = filing.parties.new_party()
     assert isinstance(dialog, NewPartyDialog)
-    type_text(qtbot, dialog.name, "陈喆")
-    qtbot.keyClicks(dialog.id_number, resident_id("33010419900101001"))
+    type_text(qtbot, dialog.fields.name, "陈喆")
+    qtbot.keyClicks(dialog.fields.id_number, resident_id("33010419900101001"))
     dialog.save_button.click()
     assert dialog.duplicate_box.isVisible() and dialog.chosen is None  # nothing saved yet
     assert "名称相同" in dialog.duplicate_list.item(0).text()
@@ -252,8 +252,8 @@ def test_new_party_shows_a_likely_duplicate_before_saving(
     assert filing.parties.party_ids() == (cast.person_id,)
 
     same_id = filing.parties.new_party()
-    type_text(qtbot, same_id.name, "陈哲")
-    qtbot.keyClicks(same_id.id_number, resident_id("33010419850612003"))
+    type_text(qtbot, same_id.fields.name, "陈哲")
+    qtbot.keyClicks(same_id.fields.id_number, resident_id("33010419850612003"))
     same_id.save_button.click()
     assert "已有相同证件的当事人" in same_id.duplicate_note.text()
     assert not same_id.save_button.isEnabled()  # one person, one record

@@ -65,6 +65,7 @@ class PartyView:
     credit_code: str
     trade_name: str
     legal_representative: str
+    legal_representative_id: str
     address: str
     phone: str
     is_minor: bool
@@ -126,6 +127,7 @@ def party_view(p: Party) -> PartyView:
         p.credit_code,
         p.trade_name,
         p.legal_representative,
+        p.legal_representative_id,
         p.address,
         p.phone,
         p.is_minor,

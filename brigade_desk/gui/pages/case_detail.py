@@ -191,6 +191,7 @@ class CaseDetailPane(QWidget):
         from brigade_desk.gui.pages import case_tabs  # imports CaseTab from this module
 
         self.parties_tab = self.add_tab(case_tabs.PartiesTab(session))
+        self.parties_tab.changed.connect(self.reload_case)
         from brigade_desk.gui.pages.evidence_tab import EvidenceTab  # imports CaseTab from this module
 
         self.evidence_tab = self.add_tab(EvidenceTab(session))

@@ -33,6 +33,7 @@ from brigade_desk.core.services.cases import CaseDetail
 from brigade_desk.core.services.procedure import RecordView
 from brigade_desk.gui.formatting import show_date, show_datetime, show_fen
 from brigade_desk.gui.pages.case_detail import CaseTab
+from brigade_desk.gui.pages.party_edit import EditPartyDialog, edit_refusal
 from brigade_desk.gui.pages.record_dialog import RecordDialog
 from brigade_desk.gui.pages.review_panel import ReviewPanel
 from brigade_desk.gui.session import DeskSession
@@ -126,9 +127,12 @@ class LazyCaseTab(CaseTab):
 
 
 class PartiesTab(LazyCaseTab):
-    """当事人: each party of the case with its identity, and its other cases (the repeat count)."""
+    """当事人: each party of the case with its identity, and its other cases (the repeat count);
+    更正当事人信息 for a mistyped ID number or address."""
 
     label = "当事人"
+    # A party was corrected: the case detail reloads the case (names, search) and tells the list.
+    changed = Signal(str)
 
     def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -140,25 +144,45 @@ class PartiesTab(LazyCaseTab):
         layout.addWidget(self.message)
         layout.addWidget(_scroll(self.body))
         self.boxes: list[QGroupBox] = []
+        self.edit_buttons: dict[str, QPushButton] = {}
+        self.edit_reasons: dict[str, QLabel] = {}
+        self.dialog: EditPartyDialog | None = None
 
     def load(self, case: CaseDetail | None) -> None:
         for box in self.boxes:
             box.deleteLater()
         self.boxes = []
+        self.edit_buttons, self.edit_reasons = {}, {}
         if case is None:
             return
         services, actor = self.session.services, self.session.actor
         handling = services.procedure.handling(actor, case.id)
+        refusal = edit_refusal(self.session)
         for party_id in handling.party_ids:
             party = services.parties.get(actor, party_id)
             others = [c for c in services.parties.cases_of(actor, party_id) if c.case_id != case.id]
             box = QGroupBox(f"{party.name}（{party.kind_label}）")
             form = QFormLayout(box)
+            button = QPushButton("更正当事人信息…")
+            button.setToolTip(refusal or "更正证件号码、住址等登记有误的信息；已签发的文书不随之改变")
+            button.setEnabled(not refusal)
+            button.clicked.connect(lambda _checked=False, pid=party_id: self.edit_party(pid))
+            reason = QLabel(refusal)
+            set_error_style(reason)  # as beside the procedure's buttons
+            reason.setVisible(bool(refusal))
+            action_row = QHBoxLayout()
+            action_row.addWidget(button)
+            action_row.addWidget(reason, 1)
+            action_row.addStretch(0)  # the button keeps its own width when there is no reason
+            form.addRow(action_row)
+            self.edit_buttons[party_id], self.edit_reasons[party_id] = button, reason
+            head = "法定代表人" if party.kind == "legal_person" else "负责人"
             for title, text in (
                 ("证件", f"{party.id_type} {party.id_number}".strip() if party.id_number else ""),
                 ("统一社会信用代码", party.credit_code),
                 ("字号", party.trade_name),
-                ("法定代表人", party.legal_representative),
+                (head, party.legal_representative),
+                (f"{head}身份证号码", party.legal_representative_id),
                 ("住址", party.address),
                 ("联系电话", party.phone),
                 ("未成年人", "是" if party.is_minor else ""),
@@ -192,6 +216,24 @@ class PartiesTab(LazyCaseTab):
                 form.addRow(table)
             self.body_layout.insertWidget(self.body_layout.count() - 1, box)
             self.boxes.append(box)
+
+    def edit_party(self, party_id: str) -> EditPartyDialog | None:
+        """更正当事人信息: the dialog, prefilled; a saved correction reloads the case."""
+        if self.case is None or edit_refusal(self.session):
+            return None
+        dialog = EditPartyDialog(self.session, party_id, self)
+        self.dialog = dialog
+        case_id = self.case.id
+
+        def finished(_result: int) -> None:
+            if dialog.saved is not None:
+                self.changed.emit(case_id)
+            elif dialog.reloaded:
+                self.reload()  # someone else's correction: show it here too
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
 
 
 class RecordsTab(LazyCaseTab):

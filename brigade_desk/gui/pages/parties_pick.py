@@ -220,6 +220,150 @@ class PartyPicker(QWidget):
         self.hint.show()
 
 
+PERSON_KINDS = ("natural_person", "individual_business")
+ORG_KINDS = ("legal_person", "other_org")
+
+
+class PartyForm:
+    """The fields of one party, in reading order, with an error line under each (core's field names).
+
+    Shared by 新当事人 and 更正当事人信息. Rows that do not apply to the chosen kind are hidden; what
+    `party_input` returns for them is empty, or, given the party being corrected and its kind kept,
+    that party's value (a correction changes nothing the person could not see).
+    """
+
+    def __init__(self, errors: FormErrors, *, name: str = "") -> None:
+        self.kind = QComboBox()
+        for key, label in PARTY_KINDS.items():
+            self.kind.addItem(label, key)
+        self.name = QLineEdit(name)
+        self.id_type = QComboBox()
+        for id_type in ID_TYPES:
+            self.id_type.addItem(id_type, id_type)
+        self.id_number = QLineEdit()
+        self.credit_code = QLineEdit()
+        self.trade_name = QLineEdit(placeholderText="个体工商户的字号，如 青溪镇阿强小吃店")
+        self.legal_representative = QLineEdit()
+        self.legal_representative_id = QLineEdit(placeholderText="可不填")
+        self.address = QLineEdit()
+        self.phone = QLineEdit()
+        self.is_minor = QCheckBox("未成年人")
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        errors.add_row(form, "类型", "当事人类型", self.kind)
+        errors.add_row(form, "姓名/名称", "名称", self.name)
+        errors.add_row(form, "证件类型", "证件类型", self.id_type)
+        errors.add_row(form, "证件号码", "证件号码", self.id_number)
+        errors.add_row(form, "统一社会信用代码", "统一社会信用代码", self.credit_code)
+        errors.add_row(form, "字号", "字号", self.trade_name)
+        errors.add_row(form, "法定代表人", "法定代表人", self.legal_representative)
+        errors.add_row(form, "法定代表人身份证号码", "法定代表人身份证号码", self.legal_representative_id)
+        errors.add_row(form, "住址", "住址", self.address)
+        errors.add_row(form, "联系电话", "联系电话", self.phone)
+        form.addRow("", self.is_minor)
+        self.form = form
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+
+    def widgets(self) -> list[QWidget]:
+        """Every field in reading order (for the tab order)."""
+        return [
+            self.kind,
+            self.name,
+            self.id_type,
+            self.id_number,
+            self.credit_code,
+            self.trade_name,
+            self.legal_representative,
+            self.legal_representative_id,
+            self.address,
+            self.phone,
+            self.is_minor,
+        ]
+
+    def identity_edits(self) -> tuple[QLineEdit, ...]:
+        """The fields that say who the party is (a change there matters for duplicates)."""
+        return (self.name, self.id_number, self.credit_code, self.trade_name, self.legal_representative)
+
+    def text_edits(self) -> tuple[QLineEdit, ...]:
+        return (
+            *self.identity_edits(),
+            self.legal_representative_id,
+            self.address,
+            self.phone,
+        )
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentData()
+        person = kind in PERSON_KINDS
+        self.form.setRowVisible(self.id_type, person)
+        self.form.setRowVisible(self.id_number, person)
+        self.form.setRowVisible(self.credit_code, kind != "natural_person")
+        self.form.setRowVisible(self.trade_name, kind == "individual_business")
+        self.form.setRowVisible(self.legal_representative, kind in ORG_KINDS)
+        self.form.setRowVisible(self.legal_representative_id, kind in ORG_KINDS)
+        self.form.setRowVisible(self.is_minor, kind == "natural_person")
+        head = "法定代表人" if kind == "legal_person" else "负责人"
+        for edit, text in (
+            (self.legal_representative, head),
+            (self.legal_representative_id, head + "身份证号码"),
+        ):
+            label = self.form.labelForField(edit)
+            if isinstance(label, QLabel):
+                label.setText(text)
+
+    def fill(self, party: PartyView) -> None:
+        """Show a party as it is stored (a value the lists do not offer is added, so it shows)."""
+        for combo, value, label in (
+            (self.kind, party.kind, party.kind_label),
+            (self.id_type, party.id_type, party.id_type),
+        ):
+            if value and combo.findData(value) < 0:
+                combo.addItem(label or value, value)
+            if value:
+                combo.setCurrentIndex(combo.findData(value))
+        for edit, text in (
+            (self.name, party.name),
+            (self.id_number, party.id_number),
+            (self.credit_code, party.credit_code),
+            (self.trade_name, party.trade_name),
+            (self.legal_representative, party.legal_representative),
+            (self.legal_representative_id, party.legal_representative_id),
+            (self.address, party.address),
+            (self.phone, party.phone),
+        ):
+            edit.setText(text)
+        self.is_minor.setChecked(party.is_minor)
+        self._kind_changed()
+
+    def party_input(self, keep: PartyView | None = None) -> PartyInput:
+        """What the form holds. Hidden rows give "", or `keep`'s value when its kind is still chosen."""
+        kind = self.kind.currentData()
+        base = keep if keep is not None and keep.kind == kind else None
+
+        def value(shown: bool, text: str, field: str) -> str:
+            return text if shown else getattr(base, field) if base is not None else ""
+
+        person, org = kind in PERSON_KINDS, kind in ORG_KINDS
+        natural = kind == "natural_person"
+        return PartyInput(
+            kind=kind,
+            name=self.name.text(),
+            id_type=value(person, self.id_type.currentData() or "", "id_type"),
+            id_number=value(person, self.id_number.text(), "id_number"),
+            credit_code=value(not natural, self.credit_code.text(), "credit_code"),
+            trade_name=value(kind == "individual_business", self.trade_name.text(), "trade_name"),
+            legal_representative=value(org, self.legal_representative.text(), "legal_representative"),
+            legal_representative_id=value(
+                org, self.legal_representative_id.text(), "legal_representative_id"
+            ),
+            address=self.address.text(),
+            phone=self.phone.text(),
+            is_minor=self.is_minor.isChecked() if natural else (base.is_minor if base is not None else False),
+        )
+
+
 class NewPartyDialog(QDialog):
     """新当事人: checks for likely duplicates first; a person already on file is picked, not copied."""
 
@@ -234,34 +378,7 @@ class NewPartyDialog(QDialog):
 
         self.bottom_error = error_label(self)
         self.errors = FormErrors(self.bottom_error)
-        self.kind = QComboBox()
-        for key, label in PARTY_KINDS.items():
-            self.kind.addItem(label, key)
-        self.name = QLineEdit(name)
-        self.id_type = QComboBox()
-        for id_type in ID_TYPES:
-            self.id_type.addItem(id_type, id_type)
-        self.id_number = QLineEdit()
-        self.credit_code = QLineEdit()
-        self.trade_name = QLineEdit(placeholderText="个体工商户的字号，如 青溪镇阿强小吃店")
-        self.legal_representative = QLineEdit()
-        self.address = QLineEdit()
-        self.phone = QLineEdit()
-        self.is_minor = QCheckBox("未成年人")
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.errors.add_row(form, "类型", "当事人类型", self.kind)
-        self.errors.add_row(form, "姓名/名称", "名称", self.name)
-        self.errors.add_row(form, "证件类型", "证件类型", self.id_type)
-        self.errors.add_row(form, "证件号码", "证件号码", self.id_number)
-        self.errors.add_row(form, "统一社会信用代码", "统一社会信用代码", self.credit_code)
-        self.errors.add_row(form, "字号", "字号", self.trade_name)
-        self.errors.add_row(form, "法定代表人", "法定代表人", self.legal_representative)
-        self.errors.add_row(form, "住址", "住址", self.address)
-        self.errors.add_row(form, "联系电话", "联系电话", self.phone)
-        form.addRow("", self.is_minor)
-        self.form = form
+        self.fields = PartyForm(self.errors, name=name)
 
         self.duplicate_note = QLabel()
         self.duplicate_note.setWordWrap(True)
@@ -285,44 +402,14 @@ class NewPartyDialog(QDialog):
         cancel.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(self.fields.form)
         layout.addWidget(self.duplicate_box)
         layout.addWidget(self.bottom_error)
         layout.addWidget(buttons)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self._kind_changed()
-        for edit in (self.name, self.id_number, self.credit_code, self.trade_name, self.legal_representative):
+        for edit in self.fields.identity_edits():
             edit.textEdited.connect(self._inputs_changed)
-        self.kind.currentIndexChanged.connect(self._inputs_changed)
-        chain_tab_order(
-            [
-                self.kind,
-                self.name,
-                self.id_type,
-                self.id_number,
-                self.credit_code,
-                self.trade_name,
-                self.legal_representative,
-                self.address,
-                self.phone,
-                self.is_minor,
-                self.save_button,
-                cancel,
-            ]
-        )
-
-    def _kind_changed(self) -> None:
-        kind = self.kind.currentData()
-        person = kind in ("natural_person", "individual_business")
-        self.form.setRowVisible(self.id_type, person)
-        self.form.setRowVisible(self.id_number, person)
-        self.form.setRowVisible(self.credit_code, kind != "natural_person")
-        self.form.setRowVisible(self.trade_name, kind == "individual_business")
-        self.form.setRowVisible(self.legal_representative, kind in ("legal_person", "other_org"))
-        self.form.setRowVisible(self.is_minor, kind == "natural_person")
-        label = self.form.labelForField(self.legal_representative)
-        if isinstance(label, QLabel):
-            label.setText("法定代表人" if kind == "legal_person" else "负责人")
+        self.fields.kind.currentIndexChanged.connect(self._inputs_changed)
+        chain_tab_order([*self.fields.widgets(), self.save_button, cancel])
 
     def _inputs_changed(self) -> None:
         """Changed identity: the duplicates shown no longer apply; 保存 checks again."""
@@ -333,27 +420,9 @@ class NewPartyDialog(QDialog):
             self.save_button.setText("保存")
             self.save_button.setEnabled(True)
 
-    def party_input(self) -> PartyInput:
-        kind = self.kind.currentData()
-        person = kind in ("natural_person", "individual_business")
-        return PartyInput(
-            kind=kind,
-            name=self.name.text(),
-            id_type=self.id_type.currentData() if person else "",
-            id_number=self.id_number.text() if person else "",
-            credit_code=self.credit_code.text() if kind != "natural_person" else "",
-            trade_name=self.trade_name.text() if kind == "individual_business" else "",
-            legal_representative=self.legal_representative.text()
-            if kind in ("legal_person", "other_org")
-            else "",
-            address=self.address.text(),
-            phone=self.phone.text(),
-            is_minor=self.is_minor.isChecked() and kind == "natural_person",
-        )
-
     def save(self) -> None:
         """First 保存: look for likely duplicates and show them; 保存 again (unchanged) creates."""
-        data = self.party_input()
+        data = self.fields.party_input()
         services, actor = self.session.services, self.session.actor
         if data != self._checked_input:
             try:
@@ -406,7 +475,6 @@ class NewPartyDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        edits = [self.name, self.id_number, self.credit_code, self.address, self.phone]
-        if self.chosen is None and not confirm_discard(self, edits):
+        if self.chosen is None and not confirm_discard(self, self.fields.text_edits()):
             return
         super().reject()
