@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
@@ -63,7 +64,7 @@ FILING_ROUTES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _title(text: str) -> QLabel:
+def paper_title(text: str) -> QLabel:
     label = QLabel(text)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.5)
@@ -73,7 +74,7 @@ def _title(text: str) -> QLabel:
     return label
 
 
-def _form() -> QFormLayout:
+def form_layout() -> QFormLayout:
     form = QFormLayout()
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
@@ -88,12 +89,16 @@ def item_label(item: PowerItemView) -> str:
 
 
 class PowerItemPicker(QWidget):
-    """立案依据: claimed items valid on the day; the county's items only when asked for."""
+    """立案依据: claimed items valid on the day; the county's items only when asked for. With
+    `single` (a decision on one item), ticking an item unticks the one ticked before."""
 
-    def __init__(self, session: DeskSession, on: date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: DeskSession, on: date, parent: QWidget | None = None, *, single: bool = False
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.on = on
+        self.single = single
         self.items: list[PowerItemView] = []
         self.load_error = ""
         try:
@@ -108,9 +113,11 @@ class PowerItemPicker(QWidget):
         self.list.fit_rows(6)
         self.basis = QLabel()
         self.basis.setWordWrap(True)
+        self.basis.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.filter.textChanged.connect(self._apply_filter)
         self.show_unclaimed.toggled.connect(lambda _on: self.refill())
         self.list.changed.connect(self._show_basis)
+        self.list.itemChanged.connect(self._keep_single)
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.show_unclaimed)
@@ -144,6 +151,12 @@ class PowerItemPicker(QWidget):
             )
             item.setHidden(hidden)
 
+    def _keep_single(self, changed: QListWidgetItem) -> None:
+        if not self.single or changed.checkState() != Qt.CheckState.Checked:
+            return
+        others = [v for v in self.list.values() if v != changed.data(Qt.ItemDataRole.UserRole)]
+        self.list.set_checked(others, False)
+
     def _show_basis(self) -> None:
         chosen = [i for i in self.items if i.id in self.list.values()]
         lines = []
@@ -163,6 +176,9 @@ class PowerItemPicker(QWidget):
         if missing:
             self.show_unclaimed.setChecked(True)
         self.list.set_checked(item_ids)
+        first = self.list.item_for(item_ids[0]) if item_ids else None
+        if first is not None:
+            self.list.scrollToItem(first)
 
 
 class FilingDialog(QDialog):
@@ -214,14 +230,14 @@ class FilingDialog(QDialog):
             self.received_at.setEnabled(False)
 
         # --- layout like the paper form -----------------------------------------------------------
-        head_left, head_right = _form(), _form()
+        head_left, head_right = form_layout(), form_layout()
         self.errors.add_row(head_left, "案件来源", "来源", self.source)
         self.errors.add_row(head_right, "受案时间", "受案时间", self.received_at)
         heading = QHBoxLayout()
         heading.addLayout(head_left, 1)
         heading.addLayout(head_right, 1)
 
-        main = _form()
+        main = form_layout()
         if lead is not None:
             lead_text = QLabel(
                 f"{lead.source}{('（' + lead.source_ref + '）') if lead.source_ref else ''}：{lead.description}"
@@ -231,14 +247,14 @@ class FilingDialog(QDialog):
         self.errors.add_row(main, "当事人", "当事人", self.parties)
         self.errors.add_row(main, "案由", "案由", self.summary)
 
-        dates_left, dates_right = _form(), _form()
+        dates_left, dates_right = form_layout(), form_layout()
         self.errors.add_row(dates_left, "违法行为发生日期", "违法行为发生日期", self.violation_date)
         self.errors.add_row(dates_right, "终了日期", "违法行为终了日期", self.violation_end)
         dates = QHBoxLayout()
         dates.addLayout(dates_left, 1)
         dates.addLayout(dates_right, 1)
 
-        rest = _form()
+        rest = form_layout()
         self.errors.add_row(rest, "违法地点", "地点", self.place)
         self.errors.add_row(rest, "简要案情", "案件事实", self.facts)
         self.errors.add_row(rest, "立案依据", "赋权事项", self.items)
@@ -250,7 +266,7 @@ class FilingDialog(QDialog):
         paper = QFrame()
         paper.setFrameShape(QFrame.Shape.Box)
         paper_layout = QVBoxLayout(paper)
-        paper_layout.addWidget(_title("立案审批表"))
+        paper_layout.addWidget(paper_title("立案审批表"))
         organ = session.organ
         if organ is not None:
             organ_line = QLabel(organ.name)
@@ -375,7 +391,7 @@ class ApproveFilingDialog(QDialog):
         self.bottom_error = error_label(self)
         self.errors = FormErrors(self.bottom_error)
 
-        facts = _form()
+        facts = form_layout()
         officers = "、".join(o.name for o in handling.officers) if handling else ""
         items = "；".join(i.name for i in handling.power_items) if handling else ""
         for title, text in (
@@ -395,7 +411,7 @@ class ApproveFilingDialog(QDialog):
         self.opinion = QPlainTextEdit("同意立案。")
         self.opinion.setTabChangesFocus(True)
         self.opinion.setMinimumHeight(self.fontMetrics().height() * 3 + 12)
-        opinion_form = _form()
+        opinion_form = form_layout()
         self.errors.add_row(opinion_form, "审批意见", "审批意见", self.opinion)
         align_labels(facts, opinion_form)
 
