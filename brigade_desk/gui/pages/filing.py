@@ -16,25 +16,20 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from brigade_desk.core.errors import BrigadeError, ValidationError
+from brigade_desk.core.errors import BrigadeError
 from brigade_desk.core.rules.procedure import CASE_SOURCES
 from brigade_desk.core.services.cases import CaseDetail
 from brigade_desk.core.services.leads import LeadView
 from brigade_desk.core.services.procedure import CaseHandling, FilingInput, PowerItemView
-from brigade_desk.gui.action_dialog import split_refusal
 from brigade_desk.gui.fields import (
     CheckList,
     OfficerPicker,
@@ -49,6 +44,7 @@ from brigade_desk.gui.fields import (
 from brigade_desk.gui.formatting import show_date, show_datetime, show_fen
 from brigade_desk.gui.forms import FormErrors, align_labels, chain_tab_order, error_label
 from brigade_desk.gui.pages.parties_pick import PartyPicker
+from brigade_desk.gui.paper_form import PaperDialog, form_layout
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.signature import SignatureDialog
 
@@ -62,23 +58,6 @@ FILING_ROUTES: tuple[tuple[str, str], ...] = (
     ("时效", "违法行为发生日期"),
     ("当事人", "当事人"),
 )
-
-
-def paper_title(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    font.setBold(True)
-    label.setFont(font)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return label
-
-
-def form_layout() -> QFormLayout:
-    form = QFormLayout()
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-    return form
 
 
 def item_label(item: PowerItemView) -> str:
@@ -181,22 +160,18 @@ class PowerItemPicker(QWidget):
             self.list.scrollToItem(first)
 
 
-class FilingDialog(QDialog):
+class FilingDialog(PaperDialog):
     """立案审批表: the officer's proposal to file, sent to the leader for approval."""
+
+    routes = FILING_ROUTES
 
     def __init__(
         self, session: DeskSession, parent: QWidget | None = None, *, lead: LeadView | None = None
     ) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, "立案审批表", "立案审批表", "提交立案审批", parent)
         self.lead = lead
-        self.case_id: str | None = None
-        self.setWindowTitle("立案审批表")
         self.setMinimumWidth(860)
         today = session_today(session)
-
-        self.bottom_error = error_label(self)
-        self.errors = FormErrors(self.bottom_error)
 
         # --- fields ---------------------------------------------------------------------------------
         self.source = QComboBox()
@@ -263,39 +238,9 @@ class FilingDialog(QDialog):
         rest.addRow("", self.serious_harm)
         align_labels(head_left, main, dates_left, rest)
 
-        paper = QFrame()
-        paper.setFrameShape(QFrame.Shape.Box)
-        paper_layout = QVBoxLayout(paper)
-        paper_layout.addWidget(paper_title("立案审批表"))
-        organ = session.organ
-        if organ is not None:
-            organ_line = QLabel(organ.name)
-            organ_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            paper_layout.addWidget(organ_line)
-        paper_layout.addLayout(heading)
-        paper_layout.addLayout(main)
-        paper_layout.addLayout(dates)
-        paper_layout.addLayout(rest)
-        approval_note = QLabel("承办机构意见和负责人审批意见：提交后由负责人在“审核”页或案件详情中签署。")
-        approval_note.setWordWrap(True)
-        paper_layout.addWidget(approval_note)
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(paper)
-
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("提交立案审批", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.bottom_error)
-        layout.addWidget(buttons)
+        for part in (heading, main, dates, rest):
+            self.paper_layout.addLayout(part)
+        self.end_paper("承办机构意见和负责人审批意见：提交后由负责人在“审核”页或案件详情中签署。")
         chain_tab_order(
             [
                 self.source,
@@ -335,39 +280,13 @@ class FilingDialog(QDialog):
             received_at=None if self.lead else datetime_value(self.received_at),
         )
 
-    def save(self) -> bool:
-        try:
-            self.case_id = self.session.services.procedure.propose_filing(
-                self.session.actor, self.filing_input()
-            )
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return False
-        except BrigadeError as exc:
-            self.show_refusal(exc.message)
-            return False
-        self.accept()
-        return True
-
-    def show_refusal(self, message: str) -> None:
-        known = {"赋权事项", "执法人员", "违法行为发生日期", "当事人"}
-        parts = split_refusal(message, FILING_ROUTES, known)
-        self.errors.show([p for p in parts if p.field])
-        rest = [p.message for p in parts if not p.field]
-        if rest:
-            self.errors.show_message("；".join(rest), keep=True)
+    def submit(self) -> str:
+        return self.session.services.procedure.propose_filing(self.session.actor, self.filing_input())
 
     def typed(self) -> bool:
         """Whether the person typed anything beyond what the lead brought."""
         own = [self.summary.text(), *(("",) if self.lead else (self.place.text(), self.facts.toPlainText()))]
         return any(t.strip() for t in own) or bool(self.parties.parties)
-
-    def reject(self) -> None:
-        if self.case_id is None and self.typed():
-            answer = QMessageBox.question(self, self.windowTitle(), "已填写的内容尚未提交，确定放弃并关闭？")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        super().reject()
 
 
 class ApproveFilingDialog(QDialog):

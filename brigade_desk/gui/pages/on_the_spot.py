@@ -9,32 +9,25 @@ concerns and everything typed stays. The limits are printed as a hint only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from brigade_desk.core.errors import BrigadeError, FieldError, ValidationError
+from brigade_desk.core.errors import ValidationError
 from brigade_desk.core.rules.gates import (
     ON_SPOT_COLLECTION_LIMIT_FEN,
     SIMPLE_LIMIT_ORG_FEN,
     SIMPLE_LIMIT_PERSON_FEN,
 )
 from brigade_desk.core.services.procedure import SimpleInput
-from brigade_desk.gui.action_dialog import split_refusal
 from brigade_desk.gui.fields import (
     OfficerPicker,
     date_edit,
@@ -44,9 +37,10 @@ from brigade_desk.gui.fields import (
     yuan_to_fen,
 )
 from brigade_desk.gui.formatting import show_fen
-from brigade_desk.gui.forms import FormErrors, align_labels, chain_tab_order, error_label
-from brigade_desk.gui.pages.filing import PowerItemPicker, form_layout, paper_title
+from brigade_desk.gui.forms import align_labels, chain_tab_order
+from brigade_desk.gui.pages.filing import PowerItemPicker
 from brigade_desk.gui.pages.parties_pick import PartyPicker
+from brigade_desk.gui.paper_form import PaperDialog, form_layout
 from brigade_desk.gui.session import DeskSession
 
 # The form the decision is written on, offered once the penalty is recorded.
@@ -76,19 +70,15 @@ COLLECTION_HINT = (
 )
 
 
-class OnTheSpotDialog(QDialog):
+class OnTheSpotDialog(PaperDialog):
     """当场处罚: records the decision (a numbered 简罚 case, decided and handed over) in one step."""
 
+    routes = ROUTES
+
     def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.case_id: str | None = None
-        self.setWindowTitle("当场处罚（简易程序）")
+        super().__init__(session, "当场处罚（简易程序）", "当场行政处罚决定", "作出当场处罚决定", parent)
         self.setMinimumWidth(820)
         today = session_today(session)
-
-        self.bottom_error = error_label(self)
-        self.errors = FormErrors(self.bottom_error)
 
         # --- fields ---------------------------------------------------------------------------------
         self.parties = PartyPicker(session, single=True)
@@ -121,8 +111,7 @@ class OnTheSpotDialog(QDialog):
         penalty_row.addSpacing(24)
         penalty_row.addWidget(self.warning_choice)
         penalty_row.addStretch(1)
-        # Notes are not word-wrapped: a scroll area sizes wrapped labels for a narrower width than they
-        # get, which leaves gaps between the rows; the breaks are written into the texts.
+        # Notes are not word-wrapped (see PaperDialog.end_paper); their line breaks are in the texts.
         self.limits_note = QLabel(LIMITS_HINT)
 
         self.collect = QCheckBox("当场收缴罚款")
@@ -168,41 +157,12 @@ class OnTheSpotDialog(QDialog):
         rest.addRow("", self.officer_note)
         align_labels(who, when_left, rest)
 
-        paper = QFrame()
-        paper.setFrameShape(QFrame.Shape.Box)
-        paper_layout = QVBoxLayout(paper)
-        paper_layout.addWidget(paper_title("当场行政处罚决定"))
-        organ = session.organ
-        if organ is not None:
-            organ_line = QLabel(organ.name)
-            organ_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            paper_layout.addWidget(organ_line)
-        paper_layout.addLayout(who)
-        paper_layout.addLayout(when)
-        paper_layout.addLayout(rest)
-        after = QLabel(
+        for part in (who, when, rest):
+            self.paper_layout.addLayout(part)
+        self.end_paper(
             "作出决定后程序编简易程序案号，并请您制作、签发、打印《当场行政处罚决定书》当场交付当事人；\n"
             "决定报所属行政机关备案（负责人在案件详情中点“备案”）。"
         )
-        paper_layout.addWidget(after)
-        paper_layout.addStretch(1)  # room to spare goes below the form, not between its rows
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(paper)
-
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("作出当场处罚决定", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.bottom_error)
-        layout.addWidget(buttons)
         chain_tab_order(
             [
                 self.parties.search,
@@ -263,37 +223,13 @@ class OnTheSpotDialog(QDialog):
             finance_receipt_no=self.receipt_no.text() if collecting else "",
         )
 
-    def save(self) -> bool:
+    def submit(self) -> str:
         try:
             data = self.simple_input()
         except ValueError as exc:
-            self.errors.show([FieldError("罚款金额", str(exc))])
-            return False
-        try:
-            self.case_id = self.session.services.procedure.on_the_spot(self.session.actor, data)
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return False
-        except BrigadeError as exc:
-            self.show_refusal(exc.message)
-            return False
-        self.accept()
-        return True
-
-    def show_refusal(self, message: str) -> None:
-        parts = split_refusal(message, ROUTES, {field for _key, field in ROUTES})
-        self.errors.show([p for p in parts if p.field])
-        rest = [p.message for p in parts if not p.field]
-        if rest:
-            self.errors.show_message("；".join(rest), keep=True)
+            raise ValidationError.single("罚款金额", str(exc)) from None
+        return self.session.services.procedure.on_the_spot(self.session.actor, data)
 
     def typed(self) -> bool:
         texts = (self.place.text(), self.facts.toPlainText(), self.fine.text(), self.receipt_no.text())
         return any(t.strip() for t in texts) or bool(self.parties.parties)
-
-    def reject(self) -> None:
-        if self.case_id is None and self.typed():
-            answer = QMessageBox.question(self, self.windowTitle(), "已填写的内容尚未保存，确定放弃并关闭？")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        super().reject()
