@@ -16,15 +16,13 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from brigade_desk.core.app import Services
-from brigade_desk.core.rules.permissions import Actor
 from brigade_desk.core.store import Store
 from brigade_desk.gui.document_dialogs import GenerateDialog
 from brigade_desk.gui.main_window import MainWindow
 from brigade_desk.gui.pages.cases import CasesPage
 from brigade_desk.gui.pages.on_the_spot import OnTheSpotDialog
-from brigade_desk.gui.session import DeskSession
 from tests.factories import Cast, Clock, cast_of
-from tests.gui.support import type_text
+from tests.gui.support import signed_in_window, type_text
 
 MONDAY = datetime(2025, 9, 22, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
 
@@ -58,26 +56,16 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     return answers
 
 
-def _window(qtbot: QtBot, svc: Services, actor: Actor) -> Iterator[MainWindow]:
-    win = MainWindow(DeskSession(svc, actor))
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    try:
-        yield win
-    finally:
-        win.idle.uninstall()
-
-
 @pytest.fixture
 def officer_window(qtbot: QtBot, svc: Services, cast: Cast) -> Iterator[MainWindow]:
-    yield from _window(qtbot, svc, cast.officer)
+    with signed_in_window(qtbot, svc, cast.officer) as win:
+        yield win
 
 
 @pytest.fixture
 def clerk_window(qtbot: QtBot, svc: Services, cast: Cast) -> Iterator[MainWindow]:
-    yield from _window(qtbot, svc, cast.clerk)
+    with signed_in_window(qtbot, svc, cast.clerk) as win:
+        yield win
 
 
 def _open(window: MainWindow) -> tuple[CasesPage, OnTheSpotDialog]:
