@@ -292,7 +292,12 @@ class GenerateDialog(QDialog):
         self.resize(1100, 760)
 
         form_body = QWidget()
-        form = QFormLayout(form_body)
+        body_layout = QVBoxLayout(form_body)
+        form = QFormLayout()
+        body_layout.addLayout(form)
+        # Room to spare goes below the fields: the scroll area gives its widget the viewport's height,
+        # and a form alone spreads it into gaps around its word-wrapped labels.
+        body_layout.addStretch(1)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.officers = _officer_list(prep.officers, set(prep.default_officer_ids))
         self.officers.setToolTip("签名的执法人员（默认为本案承办人，而不是正在操作的人员）")

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.sync.changed.connect(lambda: self._mark_stale(self.cases, self.dashboard, self.reviews))
         self.cases.detail.case_changed.connect(lambda _id: self._mark_stale(self.reviews, self.dashboard))
         self.cases.leads.changed.connect(lambda: self._mark_stale(self.reviews, self.dashboard))
+        self.cases.case_created.connect(lambda _id: self._mark_stale(self.reviews, self.dashboard))
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")

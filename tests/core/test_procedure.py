@@ -444,6 +444,36 @@ def test_simple_procedure_thresholds(svc: Services, cast: Cast) -> None:
     assert detail.state == "closed" and detail.case_number == "青综执简罚字〔2025〕第1号"
 
 
+def test_simple_procedure_refuses_an_incomplete_decision_and_writes_nothing(
+    svc: Services, cast: Cast
+) -> None:
+    """What a form can leave out — no party, no item, no amount, a later date — is named field by
+    field; a warning has no fine to collect on the spot."""
+    p = svc.procedure
+    with pytest.raises(ValidationError) as refused:
+        p.on_the_spot(
+            cast.officer,
+            SimpleInput("", "", cast.officer_ids, date(2025, 9, 23), "东村路口", "占道经营"),
+        )
+    assert {(e.field, e.message) for e in refused.value.errors} == {
+        ("当事人", "请选择当事人"),
+        ("赋权事项", "请选择处罚依据的权力事项"),
+        ("决定日期", "不能晚于今天"),
+        ("罚款金额", "请填写罚款金额，或选择警告"),
+    }
+    base = (cast.person_id, cast.item_id, cast.officer_ids, date(2025, 9, 22), "东村路口", "占道经营")
+    with pytest.raises(ValidationError, match="罚款金额不能为负数"):
+        p.on_the_spot(cast.officer, SimpleInput(*base, fine_fen=-1))
+    with pytest.raises(RuleViolation, match="警告没有罚款可当场收缴"):
+        p.on_the_spot(
+            cast.officer, SimpleInput(*base, warning_only=True, collect_on_spot=True, finance_receipt_no="F1")
+        )
+    assert svc.cases.count(cast.officer) == 0
+    case_id = p.on_the_spot(cast.officer, SimpleInput(*base, warning_only=True))
+    handling = p.handling(cast.officer, case_id)
+    assert handling.penalty_kinds == ("警告",) and handling.fine_fen is None
+
+
 def test_reporter_identity_is_confidential(svc: Services, cast: Cast) -> None:
     lead = svc.leads.register(
         cast.officer,

@@ -6,7 +6,8 @@ The GUI only ever calls services; tests may reach into the store to set up what 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
@@ -19,6 +20,8 @@ from brigade_desk.core import audit
 from brigade_desk.core.app import Services
 from brigade_desk.core.model import Case, CaseParty, Organ, Party
 from brigade_desk.core.rules.permissions import Actor
+from brigade_desk.gui.main_window import MainWindow
+from brigade_desk.gui.session import DeskSession
 
 SOURCES = ("巡查发现", "投诉举报", "12345热线转办", "网格员上报")
 STATES = ("filed", "investigating", "decided", "closed")
@@ -85,3 +88,17 @@ def tab_sequence(qtbot: QtBot, window: QWidget, start: QWidget, presses: int) ->
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
         seen.append(window.focusWidget())
     return seen
+
+
+@contextmanager
+def signed_in_window(qtbot: QtBot, services: Services, actor: Actor) -> Iterator[MainWindow]:
+    """The main window over `services`, with `actor` signed in, shown at a desk screen's size."""
+    win = MainWindow(DeskSession(services, actor))
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        yield win
+    finally:
+        win.idle.uninstall()

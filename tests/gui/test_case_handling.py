@@ -5,7 +5,6 @@ case; the deadline board in colour."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
@@ -29,7 +28,7 @@ from brigade_desk.gui.pages.parties_pick import NewPartyDialog
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import DUE_TODAY, ERROR, OVERDUE
 from tests.factories import PASSWORD, Cast, Clock, cast_of, resident_id
-from tests.gui.support import type_text
+from tests.gui.support import signed_in_window, type_text
 
 MONDAY = datetime(2025, 9, 22, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
 
@@ -54,22 +53,9 @@ def yes_to_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
 
 
-@contextmanager
-def _window(qtbot: QtBot, svc: Services, actor: Actor) -> Iterator[MainWindow]:
-    win = MainWindow(DeskSession(svc, actor))
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    try:
-        yield win
-    finally:
-        win.idle.uninstall()
-
-
 @pytest.fixture
 def officer_window(qtbot: QtBot, svc: Services, cast: Cast) -> Iterator[MainWindow]:
-    with _window(qtbot, svc, cast.officer) as win:
+    with signed_in_window(qtbot, svc, cast.officer) as win:
         yield win
 
 
@@ -431,7 +417,7 @@ def test_dashboard_shows_an_overdue_case_in_red_and_opens_it(
     clock.set_day(date(2025, 12, 23))  # one day late
     svc.procedure.approve_extension(cast.leader2, other, 2, "某程序规定第三十五条", "同意")  # due today
     _filed_case(svc, cast)  # filed today: its 90-day clock is set today (第3号)
-    with _window(qtbot, svc, cast.officer) as window:
+    with signed_in_window(qtbot, svc, cast.officer) as window:
         window.go_to("dashboard")
         board = window.dashboard.board
         assert board.mine.isChecked()  # an officer sees their own cases first

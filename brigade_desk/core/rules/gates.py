@@ -102,6 +102,8 @@ def simple_procedure_problems(
         )
     if warning_only and fine_fen:
         problems.append("警告不应同时填写罚款金额")
+    if warning_only and collect_on_spot:
+        problems.append("警告没有罚款可当场收缴")
     if collect_on_spot and fine_fen > ON_SPOT_COLLECTION_LIMIT_FEN and not hard_to_enforce:
         problems.append(
             f"当场收缴罚款限于{format_yuan(ON_SPOT_COLLECTION_LIMIT_FEN)}以下，或不当场收缴事后难以执行、边远地区（《行政处罚法》第六十八条、第六十九条）"

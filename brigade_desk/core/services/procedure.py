@@ -1612,6 +1612,16 @@ class ProcedureService(Service):
     def on_the_spot(self, actor: Actor, data: SimpleInput) -> str:
         """当场处罚 (APL Art 51–52): thresholds, two officers, receipt for on-the-spot collection."""
         errors = []
+        if not data.party_id:
+            errors.append(FieldError("当事人", "请选择当事人"))
+        if not data.power_item_id:
+            errors.append(FieldError("赋权事项", "请选择处罚依据的权力事项"))
+        if data.decided_on > self._today():
+            errors.append(FieldError("决定日期", "不能晚于今天"))
+        if data.fine_fen < 0:
+            errors.append(FieldError("罚款金额", "罚款金额不能为负数"))
+        elif not data.warning_only and data.fine_fen == 0:
+            errors.append(FieldError("罚款金额", "请填写罚款金额，或选择警告"))
         if not data.facts.strip():
             errors.append(FieldError("违法事实", "请填写"))
         if not data.place.strip():

@@ -233,6 +233,11 @@ class CaseDetailPane(QWidget):
     def set_stepper(self, widget: QWidget) -> None:
         self.stepper_slot.addWidget(widget)
 
+    def open_document(self, form_id: str) -> None:
+        """Show the 文书 tab and start making the document of `form_id` for the case shown."""
+        self.tabs.setCurrentWidget(self.documents_tab)
+        self.documents_tab.start_form(form_id)
+
     def show_case_id(self, case_id: str | None) -> None:
         if case_id is None:
             self.show_case(None)

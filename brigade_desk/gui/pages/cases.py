@@ -3,13 +3,14 @@ beside it, and the open leads (线索) in a second tab of the list side."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -24,12 +25,14 @@ from brigade_desk.core.services.leads import LeadView
 from brigade_desk.gui.forms import chain_tab_order
 from brigade_desk.gui.models.case_table import COLUMN_KEYS, COLUMNS, ID_ROLE, CaseTableModel, FilteredCases
 from brigade_desk.gui.pages.base import Page
+from brigade_desk.gui.pages.case_actions import WHO
 from brigade_desk.gui.pages.case_detail import CaseDetailPane
 from brigade_desk.gui.pages.case_filters import CaseFilterBar
 from brigade_desk.gui.pages.filing import FilingDialog
 from brigade_desk.gui.pages.leads import LeadsPanel
+from brigade_desk.gui.pages.on_the_spot import DECISION_FORM, OnTheSpotDialog
 from brigade_desk.gui.session import DeskSession
-from brigade_desk.gui.style import set_error_style
+from brigade_desk.gui.style import CLOSED, set_error_style
 
 # Columns the list sorts by (in SQL, through CaseFilter.sort); the others keep the current order.
 SORTABLE = {"case_number", "received_at", "source", "state", "next_due_on"}
@@ -50,6 +53,8 @@ class CasesPage(Page):
     key = "cases"
     title = "案件"
 
+    case_created = Signal(str)  # a filing proposed or an on-the-spot penalty: other pages count it
+
     def __init__(self, session: DeskSession, parent: QWidget | None = None, *, page_size: int = 100) -> None:
         super().__init__(session, parent)
         self.search_text = ""
@@ -67,6 +72,12 @@ class CasesPage(Page):
         self.file_button = QPushButton("立案…")
         self.file_button.setToolTip("不经线索直接填写立案审批表（如巡查中发现）")
         self.file_button.clicked.connect(lambda: self.open_filing(None))
+        self.spot_button = QPushButton("当场处罚…")
+        self.spot_button.setToolTip("简易程序：违法事实确凿并有法定依据的，当场作出罚款或者警告的决定")
+        self.spot_button.clicked.connect(self.open_on_the_spot)
+        self.edit_reason = QLabel(WHO[Permission.CASE_EDIT])
+        self.edit_reason.setStyleSheet(f"color: {CLOSED};")
+        self.edit_reason.hide()
 
         self.table = CaseTableView()
         self.table.setModel(self.model)
@@ -114,8 +125,10 @@ class CasesPage(Page):
         top = QHBoxLayout()
         top.addWidget(self.count_label)
         top.addStretch(1)
+        top.addWidget(self.edit_reason)
         top.addWidget(self.lead_button)
         top.addWidget(self.file_button)
+        top.addWidget(self.spot_button)
         cases_layout.addLayout(top)
         cases_layout.addWidget(self.notice)
         cases_layout.addWidget(self.table, 1)
@@ -140,7 +153,9 @@ class CasesPage(Page):
                 f.received_from,
                 f.received_to,
                 f.clear_button,
+                self.lead_button,
                 self.file_button,
+                self.spot_button,
             ]
         )
 
@@ -160,8 +175,9 @@ class CasesPage(Page):
     def refresh(self) -> None:
         super().refresh()
         can_edit = self.session.can(Permission.CASE_EDIT)
-        self.lead_button.setEnabled(can_edit)
-        self.file_button.setEnabled(can_edit)
+        for button in (self.lead_button, self.file_button, self.spot_button):
+            button.setEnabled(can_edit)
+        self.edit_reason.setVisible(not can_edit)
         self.leads.refresh()
         self._show_lead_count()
         self.reload_list()
@@ -309,10 +325,39 @@ class CasesPage(Page):
             return
         self.leads.refresh()
         self._show_lead_count()
+        self._show_new_case(dialog.case_id)
+        self._show_notice("已提请立案审批，待负责人审批后编号")
+
+    def _show_new_case(self, case_id: str) -> None:
+        """A case this page just made: listed, selected and shown; the other pages hear of it."""
         self.list_tabs.setCurrentIndex(0)
         self.reload_list()
-        self.open_case(dialog.case_id)
-        self._show_notice("已提请立案审批，待负责人审批后编号")
+        self.open_case(case_id)
+        self.case_created.emit(case_id)
+
+    def open_on_the_spot(self) -> OnTheSpotDialog:
+        dialog = OnTheSpotDialog(self.session, self)
+        dialog.finished.connect(lambda _r: self._after_on_the_spot(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_on_the_spot(self, dialog: OnTheSpotDialog) -> None:
+        """The new case is shown; making the 当场行政处罚决定书 (to issue, print and hand over) is offered."""
+        if dialog.case_id is None:
+            return
+        self._show_new_case(dialog.case_id)
+        number = self.detail.case.case_number if self.detail.case else ""
+        self._show_notice(
+            f"已作出当场处罚决定，案号{number}；请制作、签发并打印《当场行政处罚决定书》当场交付当事人"
+        )
+        answer = QMessageBox.question(
+            self,
+            "当场处罚",
+            f"已作出当场处罚决定，案号{number}。\n\n现在制作《当场行政处罚决定书》？"
+            "保存草稿后在“文书”标签页签发、打印，当场交付当事人。",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.detail.open_document(DECISION_FORM)
 
     def _on_list_tab(self, index: int) -> None:
         if index == 1:

@@ -368,6 +368,17 @@ class DocumentsTab(CaseTab):
         else:
             self._open_generate(row.form_id)
 
+    def start_form(self, form_id: str) -> None:
+        """Select the row of a form this step needs and open 制作 for it (the next thing to do after
+        the step that asked for it, e.g. the 当场行政处罚决定书 after an on-the-spot penalty)."""
+        if self._stale:
+            self.reload()
+        row = next((n for n, r in enumerate(self.rows) if r.form_id == form_id), None)
+        if row is None or self.case is None:
+            return
+        self.table.setCurrentCell(row, 0)
+        self.generate()
+
     def generate_other(self) -> None:
         form_id = self.other_forms.currentData()
         if form_id and self.case is not None:

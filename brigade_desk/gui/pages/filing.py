@@ -16,24 +16,20 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
+    QListWidgetItem,
     QPlainTextEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from brigade_desk.core.errors import BrigadeError, ValidationError
+from brigade_desk.core.errors import BrigadeError
 from brigade_desk.core.rules.procedure import CASE_SOURCES
 from brigade_desk.core.services.cases import CaseDetail
 from brigade_desk.core.services.leads import LeadView
 from brigade_desk.core.services.procedure import CaseHandling, FilingInput, PowerItemView
-from brigade_desk.gui.action_dialog import split_refusal
 from brigade_desk.gui.fields import (
     CheckList,
     OfficerPicker,
@@ -48,6 +44,7 @@ from brigade_desk.gui.fields import (
 from brigade_desk.gui.formatting import show_date, show_datetime, show_fen
 from brigade_desk.gui.forms import FormErrors, align_labels, chain_tab_order, error_label
 from brigade_desk.gui.pages.parties_pick import PartyPicker
+from brigade_desk.gui.paper_form import PaperDialog, form_layout
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.signature import SignatureDialog
 
@@ -63,23 +60,6 @@ FILING_ROUTES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _title(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    font.setBold(True)
-    label.setFont(font)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return label
-
-
-def _form() -> QFormLayout:
-    form = QFormLayout()
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-    return form
-
-
 def item_label(item: PowerItemView) -> str:
     label = f"{item.name}（{item.code}）"
     if not item.claimed:
@@ -88,12 +68,16 @@ def item_label(item: PowerItemView) -> str:
 
 
 class PowerItemPicker(QWidget):
-    """立案依据: claimed items valid on the day; the county's items only when asked for."""
+    """立案依据: claimed items valid on the day; the county's items only when asked for. With
+    `single` (a decision on one item), ticking an item unticks the one ticked before."""
 
-    def __init__(self, session: DeskSession, on: date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: DeskSession, on: date, parent: QWidget | None = None, *, single: bool = False
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.on = on
+        self.single = single
         self.items: list[PowerItemView] = []
         self.load_error = ""
         try:
@@ -108,9 +92,11 @@ class PowerItemPicker(QWidget):
         self.list.fit_rows(6)
         self.basis = QLabel()
         self.basis.setWordWrap(True)
+        self.basis.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.filter.textChanged.connect(self._apply_filter)
         self.show_unclaimed.toggled.connect(lambda _on: self.refill())
         self.list.changed.connect(self._show_basis)
+        self.list.itemChanged.connect(self._keep_single)
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.show_unclaimed)
@@ -144,6 +130,12 @@ class PowerItemPicker(QWidget):
             )
             item.setHidden(hidden)
 
+    def _keep_single(self, changed: QListWidgetItem) -> None:
+        if not self.single or changed.checkState() != Qt.CheckState.Checked:
+            return
+        others = [v for v in self.list.values() if v != changed.data(Qt.ItemDataRole.UserRole)]
+        self.list.set_checked(others, False)
+
     def _show_basis(self) -> None:
         chosen = [i for i in self.items if i.id in self.list.values()]
         lines = []
@@ -163,24 +155,23 @@ class PowerItemPicker(QWidget):
         if missing:
             self.show_unclaimed.setChecked(True)
         self.list.set_checked(item_ids)
+        first = self.list.item_for(item_ids[0]) if item_ids else None
+        if first is not None:
+            self.list.scrollToItem(first)
 
 
-class FilingDialog(QDialog):
+class FilingDialog(PaperDialog):
     """立案审批表: the officer's proposal to file, sent to the leader for approval."""
+
+    routes = FILING_ROUTES
 
     def __init__(
         self, session: DeskSession, parent: QWidget | None = None, *, lead: LeadView | None = None
     ) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, "立案审批表", "立案审批表", "提交立案审批", parent)
         self.lead = lead
-        self.case_id: str | None = None
-        self.setWindowTitle("立案审批表")
         self.setMinimumWidth(860)
         today = session_today(session)
-
-        self.bottom_error = error_label(self)
-        self.errors = FormErrors(self.bottom_error)
 
         # --- fields ---------------------------------------------------------------------------------
         self.source = QComboBox()
@@ -214,14 +205,14 @@ class FilingDialog(QDialog):
             self.received_at.setEnabled(False)
 
         # --- layout like the paper form -----------------------------------------------------------
-        head_left, head_right = _form(), _form()
+        head_left, head_right = form_layout(), form_layout()
         self.errors.add_row(head_left, "案件来源", "来源", self.source)
         self.errors.add_row(head_right, "受案时间", "受案时间", self.received_at)
         heading = QHBoxLayout()
         heading.addLayout(head_left, 1)
         heading.addLayout(head_right, 1)
 
-        main = _form()
+        main = form_layout()
         if lead is not None:
             lead_text = QLabel(
                 f"{lead.source}{('（' + lead.source_ref + '）') if lead.source_ref else ''}：{lead.description}"
@@ -231,14 +222,14 @@ class FilingDialog(QDialog):
         self.errors.add_row(main, "当事人", "当事人", self.parties)
         self.errors.add_row(main, "案由", "案由", self.summary)
 
-        dates_left, dates_right = _form(), _form()
+        dates_left, dates_right = form_layout(), form_layout()
         self.errors.add_row(dates_left, "违法行为发生日期", "违法行为发生日期", self.violation_date)
         self.errors.add_row(dates_right, "终了日期", "违法行为终了日期", self.violation_end)
         dates = QHBoxLayout()
         dates.addLayout(dates_left, 1)
         dates.addLayout(dates_right, 1)
 
-        rest = _form()
+        rest = form_layout()
         self.errors.add_row(rest, "违法地点", "地点", self.place)
         self.errors.add_row(rest, "简要案情", "案件事实", self.facts)
         self.errors.add_row(rest, "立案依据", "赋权事项", self.items)
@@ -247,39 +238,9 @@ class FilingDialog(QDialog):
         rest.addRow("", self.serious_harm)
         align_labels(head_left, main, dates_left, rest)
 
-        paper = QFrame()
-        paper.setFrameShape(QFrame.Shape.Box)
-        paper_layout = QVBoxLayout(paper)
-        paper_layout.addWidget(_title("立案审批表"))
-        organ = session.organ
-        if organ is not None:
-            organ_line = QLabel(organ.name)
-            organ_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            paper_layout.addWidget(organ_line)
-        paper_layout.addLayout(heading)
-        paper_layout.addLayout(main)
-        paper_layout.addLayout(dates)
-        paper_layout.addLayout(rest)
-        approval_note = QLabel("承办机构意见和负责人审批意见：提交后由负责人在“审核”页或案件详情中签署。")
-        approval_note.setWordWrap(True)
-        paper_layout.addWidget(approval_note)
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(paper)
-
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("提交立案审批", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.bottom_error)
-        layout.addWidget(buttons)
+        for part in (heading, main, dates, rest):
+            self.paper_layout.addLayout(part)
+        self.end_paper("承办机构意见和负责人审批意见：提交后由负责人在“审核”页或案件详情中签署。")
         chain_tab_order(
             [
                 self.source,
@@ -319,39 +280,13 @@ class FilingDialog(QDialog):
             received_at=None if self.lead else datetime_value(self.received_at),
         )
 
-    def save(self) -> bool:
-        try:
-            self.case_id = self.session.services.procedure.propose_filing(
-                self.session.actor, self.filing_input()
-            )
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return False
-        except BrigadeError as exc:
-            self.show_refusal(exc.message)
-            return False
-        self.accept()
-        return True
-
-    def show_refusal(self, message: str) -> None:
-        known = {"赋权事项", "执法人员", "违法行为发生日期", "当事人"}
-        parts = split_refusal(message, FILING_ROUTES, known)
-        self.errors.show([p for p in parts if p.field])
-        rest = [p.message for p in parts if not p.field]
-        if rest:
-            self.errors.show_message("；".join(rest), keep=True)
+    def submit(self) -> str:
+        return self.session.services.procedure.propose_filing(self.session.actor, self.filing_input())
 
     def typed(self) -> bool:
         """Whether the person typed anything beyond what the lead brought."""
         own = [self.summary.text(), *(("",) if self.lead else (self.place.text(), self.facts.toPlainText()))]
         return any(t.strip() for t in own) or bool(self.parties.parties)
-
-    def reject(self) -> None:
-        if self.case_id is None and self.typed():
-            answer = QMessageBox.question(self, self.windowTitle(), "已填写的内容尚未提交，确定放弃并关闭？")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        super().reject()
 
 
 class ApproveFilingDialog(QDialog):
@@ -375,7 +310,7 @@ class ApproveFilingDialog(QDialog):
         self.bottom_error = error_label(self)
         self.errors = FormErrors(self.bottom_error)
 
-        facts = _form()
+        facts = form_layout()
         officers = "、".join(o.name for o in handling.officers) if handling else ""
         items = "；".join(i.name for i in handling.power_items) if handling else ""
         for title, text in (
@@ -395,7 +330,7 @@ class ApproveFilingDialog(QDialog):
         self.opinion = QPlainTextEdit("同意立案。")
         self.opinion.setTabChangesFocus(True)
         self.opinion.setMinimumHeight(self.fontMetrics().height() * 3 + 12)
-        opinion_form = _form()
+        opinion_form = form_layout()
         self.errors.add_row(opinion_form, "审批意见", "审批意见", self.opinion)
         align_labels(facts, opinion_form)
 

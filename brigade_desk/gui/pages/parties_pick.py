@@ -65,28 +65,33 @@ class _ResultList(QListWidget):
 
 
 class _ChosenList(QListWidget):
-    """The chosen parties: as tall as its rows (two to four), not more."""
+    """The chosen parties: as tall as its rows (`least` to four), not more."""
+
+    least = 2
 
     def sizeHint(self) -> QSize:
-        rows = max(2, min(self.count(), 4))
+        rows = max(self.least, min(self.count(), 4))
         return QSize(super().sizeHint().width(), self.fontMetrics().height() * rows + 16)
 
 
 class PartyPicker(QWidget):
-    """Chosen parties on top; a search line below whose matches appear as one types."""
+    """Chosen parties on top; a search line below whose matches appear as one types. With `single`
+    (a decision against one party), picking another replaces the one chosen."""
 
     changed = Signal()
 
-    def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: DeskSession, parent: QWidget | None = None, *, single: bool = False) -> None:
         super().__init__(parent)
         self.session = session
+        self.single = single
         self.parties: list[PartyView] = []
         self.matches: list[PartyMatch] = []
 
         self.chosen = _ChosenList()
+        self.chosen.least = 1 if single else 2
         self.chosen.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.chosen.setMaximumHeight(self.fontMetrics().height() * 4 + 12)
-        self.chosen.setMinimumHeight(self.fontMetrics().height() * 2 + 12)
+        self.chosen.setMaximumHeight(self.fontMetrics().height() * (1 if single else 4) + 12)
+        self.chosen.setMinimumHeight(self.fontMetrics().height() * self.chosen.least + 12)
         self.chosen.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.remove_button = QPushButton("移除")
         self.remove_button.clicked.connect(self.remove_selected)
@@ -178,7 +183,9 @@ class PartyPicker(QWidget):
             self.add(self.matches[0].party)
 
     def add(self, party: PartyView) -> None:
-        if party.id not in self.party_ids():
+        if self.single:
+            self.parties = [party]
+        elif party.id not in self.party_ids():
             self.parties.append(party)
         self.search.clear()
         self.results.clear()
