@@ -224,6 +224,21 @@ def test_search_box_finds_cases_in_every_township(qtbot: QtBot, world: CountyWor
         _wait(qtbot, page)
         assert page.case_table.rowCount() == 0
 
+        # With a township chosen: the hits replace its list, clearing the search brings it back.
+        page.select_township("330185")
+        _wait(qtbot, page)
+        window.search.setText("陈喆")
+        window.run_search()
+        _wait(qtbot, page)
+        assert page.case_table.rowCount() == 1 and not page.townships.selectedItems()
+        page.refresh()  # F5 keeps the search
+        _wait(qtbot, page)
+        assert page.cases_title.text() == "查找“陈喆”：各乡镇共 1 件"
+        window.search.clear()
+        _wait(qtbot, page)
+        assert page.case_table.rowCount() == DEMO_CASES + 1
+        assert page.townships.currentRow() == 0 and page.townships.selectedItems()
+
         # 工作台's deadline board opens a case read only at a county, staying where it is.
         window.go_to("dashboard")
         window.open_case(world.case_id)

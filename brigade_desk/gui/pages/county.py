@@ -322,17 +322,17 @@ class CountyPage(Page):
             self.summary.setText(
                 "尚未登记任何乡镇：请在“同步”页的“交换对象”标签页登记各乡镇的机关名片，再导入它们的数据包。"
             )
-        # Keep the township that was chosen (its figures may have changed).
+        # Keep the township that was chosen (its figures may have changed) and read its list again,
+        # or the search hits.
         keep = next((r for r, t in enumerate(rows) if t.area_code == selected), None)
-        if keep is not None:
-            self.township = rows[keep]
+        self.township = rows[keep] if keep is not None else None
+        if keep is not None and not self.search_text:
             self.townships.blockSignals(True)
             self.townships.selectRow(keep)
             self.townships.blockSignals(False)
-            if not self.search_text:
-                self._load_cases(self.offset)
-        elif not self.search_text:
-            self.township = None
+        if self.search_text or self.township is not None:
+            self._load_cases(self.offset)
+        else:
             self._clear_cases("选择一个乡镇查看其案件")
 
     # --- a township's cases ------------------------------------------------------------------------
@@ -437,8 +437,15 @@ class CountyPage(Page):
         """The search box finds cases in every township (number, party, text); empty goes back."""
         self.search_text = text.strip()
         if self.search_text:
+            # The hits are not one township's: no township shows as chosen (choosing one lists it).
+            self.townships.blockSignals(True)
+            self.townships.clearSelection()
+            self.townships.blockSignals(False)
             self._search(self.search_text, 0)
-        elif self.township is not None:
+        elif self.township is not None:  # back to the township chosen before
+            self.townships.blockSignals(True)
+            self.select_township(self.township.area_code)
+            self.townships.blockSignals(False)
             self._load_cases(0)
         else:
             self._clear_cases("选择一个乡镇查看其案件")
