@@ -1,14 +1,22 @@
-"""首次设置: the township organ and the first admin account, on a store that has neither."""
+"""首次设置: the organ and the first admin account, on a store that has neither.
+
+The organ is a township (乡镇, the default: it handles cases) or a county office (县级: it imports the
+townships' bundles and reads them), as `brigade-desk init [--county]` offers on the command line.
+A county has no document prefix, no county above it and issues no documents, so those fields hide.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +31,24 @@ from brigade_desk.gui.forms import FormErrors, align_labels, chain_tab_order, co
 # password_min_length setting cannot have been changed on a store that has no admin yet).
 FIRST_ADMIN_MIN_PASSWORD = 8
 
+INTRO = {
+    "township": (
+        "本机首次使用，请填写执法主体（乡镇人民政府）和第一个管理员账户。"
+        "这些信息将用于案号、文书抬头和向县级报送的数据包。"
+    ),
+    "county": (
+        "本机作为县级使用：导入各乡镇报送的数据包，查看各乡镇的办案情况，并向乡镇下发基础数据和回执。"
+        "请填写县级机关和第一个管理员账户。"
+    ),
+}
+NAME_LABEL = {"township": "乡镇人民政府名称", "county": "县级机关名称"}
+NAME_HINT = {"township": "如：青溪镇人民政府", "county": "如：临溪县人民政府"}
+AREA_HINT = {"township": "6位数字，如 330185", "county": "6位数字，县级区划代码，如 330100"}
+CREDIT_HINT = {
+    "township": "18位，乡镇人民政府的统一社会信用代码",
+    "county": "18位，县级机关的统一社会信用代码（可后补）",
+}
+
 
 class FirstRunDialog(QDialog):
     """Fill in once; on a failed save every field keeps what was typed and each error sits by its field."""
@@ -35,11 +61,20 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle("首次设置 — 乡镇综合执法办案台")
         self.setMinimumWidth(560)
 
-        intro = QLabel(
-            "本机首次使用，请填写执法主体（乡镇人民政府）和第一个管理员账户。"
-            "这些信息将用于案号、文书抬头和向县级报送的数据包。"
-        )
-        intro.setWordWrap(True)
+        self.township_choice = QRadioButton("乡镇执法大队（办理案件，向县级报送）")
+        self.county_choice = QRadioButton("县级（汇总各乡镇的数据包）")
+        self.township_choice.setChecked(True)
+        self.kind_group = QButtonGroup(self)
+        self.kind_group.addButton(self.township_choice)
+        self.kind_group.addButton(self.county_choice)
+        kind_box = QGroupBox("本机用作")
+        kind_row = QHBoxLayout(kind_box)
+        kind_row.addWidget(self.township_choice)
+        kind_row.addWidget(self.county_choice)
+        kind_row.addStretch(1)
+
+        self.intro = QLabel(INTRO["township"])
+        self.intro.setWordWrap(True)
 
         self.bottom_error = error_label(self)
         self.errors = FormErrors(self.bottom_error)
@@ -51,8 +86,8 @@ class FirstRunDialog(QDialog):
         self.county_name = QLineEdit(placeholderText="如：临溪县")
         self.court = QLineEdit(placeholderText="如：临溪县人民法院")
 
-        organ_box = QGroupBox("执法主体")
-        organ_form = QFormLayout(organ_box)
+        self.organ_box = organ_box = QGroupBox("执法主体")
+        self.organ_form = organ_form = QFormLayout(organ_box)
         self.errors.add_row(organ_form, "乡镇人民政府名称", "机关名称", self.name)
         self.errors.add_row(organ_form, "行政区划代码", "行政区划代码", self.area_code)
         self.errors.add_row(organ_form, "统一社会信用代码", "统一社会信用代码", self.credit_code)
@@ -83,7 +118,8 @@ class FirstRunDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(kind_box)
+        layout.addWidget(self.intro)
         layout.addWidget(organ_box)
         layout.addWidget(admin_box)
         layout.addWidget(self.bottom_error)
@@ -91,6 +127,8 @@ class FirstRunDialog(QDialog):
 
         chain_tab_order(
             [
+                self.township_choice,
+                self.county_choice,
                 self.name,
                 self.area_code,
                 self.credit_code,
@@ -105,13 +143,45 @@ class FirstRunDialog(QDialog):
                 self.cancel_button,
             ]
         )
+        # A bound method, not a lambda holding `self`: the dialog must stay collectable.
+        self.county_choice.toggled.connect(self._show_kind)
         self.name.setFocus()
+
+    def kind(self) -> str:
+        return "county" if self.county_choice.isChecked() else "township"
+
+    def _show_kind(self, _checked: bool = False) -> None:
+        """A county has no document prefix, no county above it and no court for its documents."""
+        kind = self.kind()
+        county = kind == "county"
+        self.intro.setText(INTRO[kind])
+        self.organ_box.setTitle("县级机关" if county else "执法主体")
+        label = self.organ_form.labelForField(self.name)
+        if isinstance(label, QLabel):
+            label.setText(NAME_LABEL[kind])
+        self.name.setPlaceholderText(NAME_HINT[kind])
+        self.area_code.setPlaceholderText(AREA_HINT[kind])
+        self.credit_code.setPlaceholderText(CREDIT_HINT[kind])
+        self.errors.clear()
+        for widget in (self.doc_prefix, self.county_name, self.court):
+            self.organ_form.setRowVisible(widget, not county)
+        self.adjustSize()
 
     def reject(self) -> None:
         if confirm_discard(self, self.findChildren(QLineEdit)):
             super().reject()
 
     def township(self) -> TownshipInput:
+        if self.kind() == "county":
+            # As `init --county`: the county is its own "county"; the hidden fields are not sent.
+            return TownshipInput(
+                name=self.name.text(),
+                area_code=self.area_code.text(),
+                credit_code=self.credit_code.text(),
+                doc_prefix="",
+                county_name=self.name.text(),
+                kind="county",
+            )
         return TownshipInput(
             name=self.name.text(),
             area_code=self.area_code.text(),
@@ -132,7 +202,7 @@ class FirstRunDialog(QDialog):
     def _own_checks(self) -> list[FieldError]:
         """What only this form knows: the password typed twice, and the county named."""
         errors: list[FieldError] = []
-        if not self.county_name.text().strip():
+        if self.kind() == "township" and not self.county_name.text().strip():
             errors.append(FieldError("上级县", "请填写本乡镇所属的县（市、区），如“临溪县”"))
         if self.password.text() != self.password_again.text():
             errors.append(FieldError("确认密码", "两次输入的密码不一致"))

@@ -3,6 +3,10 @@
 Every page acts as the person signed in at that moment, asking `DeskSession` for the actor when it
 acts; 切换用户 changes that one place and tells every page. 锁定 (by hand or after the configured
 idle time) hides the pages behind a lock screen until the same person's password is typed.
+
+A county store (set up with `init --county` or 首次设置's 县级) shows 县级总览 first and leaves out the
+pages for handling a township's own cases (案件, 审核, 文书): the county reads townships' cases, it
+never works on them (docs/decisions/gui-county-pages.md).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from brigade_desk.gui.idle import IdleWatcher
 from brigade_desk.gui.lock_screen import LockScreen
 from brigade_desk.gui.pages.base import Page
 from brigade_desk.gui.pages.cases import CasesPage
+from brigade_desk.gui.pages.county import CountyPage
 from brigade_desk.gui.pages.dashboard import DashboardPage
 from brigade_desk.gui.pages.placeholder import PLACEHOLDERS, PlaceholderPage
 from brigade_desk.gui.pages.reviews import ReviewsPage
@@ -44,6 +49,12 @@ from brigade_desk.gui.tasks import TaskRunner
 APP_TITLE = "乡镇综合执法办案台"
 SEARCH_DELAY_MS = 300  # typing in the search box filters the case list after this pause
 PAGE_ORDER = ("dashboard", "cases", "reviews", "documents", "sync", "statistics", "settings")
+# A county store: the overview first; 工作台 stays for the deadlines across the townships and backups.
+COUNTY_PAGE_ORDER = ("county", "dashboard", "sync", "statistics", "settings")
+
+
+def page_order_for(organ_kind: str | None) -> tuple[str, ...]:
+    return COUNTY_PAGE_ORDER if organ_kind == "county" else PAGE_ORDER
 
 
 class MainWindow(QMainWindow):
@@ -77,11 +88,19 @@ class MainWindow(QMainWindow):
             "reviews": self.reviews,
             "settings": self.settings,
         }
+        self.is_county = session.organ is not None and session.organ.kind == "county"
+        self.page_order = page_order_for(session.organ.kind if session.organ else None)
+        self.county: CountyPage | None = None
+        if self.is_county:
+            self.county = CountyPage(session, self.runner)
+            self.pages["county"] = self.county
         self.dashboard.open_case.connect(self.open_case)
         self.reviews.open_case.connect(self.open_case)
         # A step recorded on one page makes the others show old figures: they reload when next shown.
         self.reviews.changed.connect(lambda: self._mark_stale(self.cases, self.dashboard))
         self.sync.changed.connect(lambda: self._mark_stale(self.cases, self.dashboard, self.reviews))
+        if self.county is not None:  # an import changes the townships' figures
+            self.sync.changed.connect(self.county.mark_stale)
         self.cases.detail.case_changed.connect(lambda _id: self._mark_stale(self.reviews, self.dashboard))
         self.cases.leads.changed.connect(lambda: self._mark_stale(self.reviews, self.dashboard))
         self.cases.case_created.connect(lambda _id: self._mark_stale(self.reviews, self.dashboard))
@@ -89,17 +108,22 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.pages_stack = QStackedWidget()
-        for number, key in enumerate(PAGE_ORDER):
+        for number, key in enumerate(self.page_order):
             page = self.pages[key]
             item = QListWidgetItem(page.title)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setToolTip(f"{page.title}（Ctrl+{number + 1}）")
             self.nav.addItem(item)
             self.pages_stack.addWidget(page)
+        # Pages a county does not show still belong to the window (never shown, never refreshed).
+        for key, page in self.pages.items():
+            if key not in self.page_order:
+                self.pages_stack.addWidget(page)
         nav_font = self.nav.font()
         nav_font.setPointSizeF(nav_font.pointSizeF() * 1.15)
         self.nav.setFont(nav_font)
-        self.nav.setFixedWidth(self.nav.fontMetrics().horizontalAdvance("工作台") * 2 + 24)
+        widest = max(self.nav.fontMetrics().horizontalAdvance(self.pages[k].title) for k in self.page_order)
+        self.nav.setFixedWidth(max(self.nav.fontMetrics().horizontalAdvance("工作台") * 2, widest + 32) + 24)
         self.nav.setSpacing(3)
         self.nav.currentRowChanged.connect(self._on_nav_row)
 
@@ -136,7 +160,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
         self.page_actions: list[QAction] = []
-        for number, key in enumerate(PAGE_ORDER):
+        for number, key in enumerate(self.page_order):
             action = QAction(self.pages[key].title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
             action.triggered.connect(lambda _checked=False, k=key: self.go_to(k))
@@ -201,7 +225,7 @@ class MainWindow(QMainWindow):
         session.actor_changed.connect(self._on_actor_changed)
         self._show_identity()
         self.apply_idle_setting()
-        self.go_to("dashboard")
+        self.go_to(self.page_order[0])
 
     # --- navigation ------------------------------------------------------------------------------
 
@@ -215,7 +239,8 @@ class MainWindow(QMainWindow):
         return page
 
     def go_to(self, key: str) -> None:
-        row = PAGE_ORDER.index(key)
+        """Show a page of the navigation (a page this store does not show is refused: ValueError)."""
+        row = self.page_order.index(key)
         if self.nav.currentRow() != row:
             self.nav.setCurrentRow(row)  # -> _on_nav_row
         else:
@@ -224,7 +249,7 @@ class MainWindow(QMainWindow):
     def _on_nav_row(self, row: int) -> None:
         if row < 0:
             return
-        page = self.pages[PAGE_ORDER[row]]
+        page = self.pages[self.page_order[row]]
         self.pages_stack.setCurrentWidget(page)
         page.ensure_fresh()
 
@@ -239,12 +264,14 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def run_search(self) -> None:
-        """Give the search text to the page shown; a page with nothing to search hands it to 案件."""
+        """Give the search text to the page shown; a page with nothing to search hands it to 案件
+        (at a county, to 县级总览, which searches every township)."""
         self.search_timer.stop()
         text = self.search.text()
         if not self.current_page().apply_search(text):
-            self.go_to("cases")
-            self.cases.apply_search(text)
+            target: Page = self.county or self.cases
+            self.go_to(target.key)
+            target.apply_search(text)
 
     def _on_search_text(self, text: str) -> None:
         if not text:  # the clear button or deleting everything shows everything again
@@ -264,7 +291,10 @@ class MainWindow(QMainWindow):
             page.mark_stale()
 
     def open_case(self, case_id: str) -> None:
-        """Show a case in 案件 (from the dashboard's board or a review list)."""
+        """Show a case in 案件 (from the dashboard's board or a review list); at a county, read only."""
+        if self.county is not None:
+            self.county.open_case(case_id)
+            return
         self.go_to("cases")
         self.cases.open_case(case_id)
 

@@ -347,6 +347,10 @@ def test_county_overview_views_claims_and_roster(town: Side, county: Side, out: 
     assert len(cases) == 30
     view = county.services.county.case_view(county.admin, cases[0].id)
     assert view.township == "青溪镇人民政府" and view.parties
+    # Every step the demo cases record has a Chinese label (the GUI shows them as they are).
+    for case_row in cases:
+        steps = county.services.county.case_view(county.admin, case_row.id).steps
+        assert all(not label.isascii() for _on, label in steps), steps
     with pytest.raises(RuleViolation, match="县级存储"):
         town.services.county.overview(town.admin)
 

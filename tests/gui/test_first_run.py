@@ -150,3 +150,54 @@ def test_escape_on_an_empty_form_closes_at_once(qtbot: QtBot, sqlite_services: S
     dialog = make(qtbot, sqlite_services)
     with qtbot.waitSignal(dialog.rejected, timeout=2000):
         qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+
+
+def test_county_office_set_up_as_on_the_command_line(qtbot: QtBot, sqlite_services: Services) -> None:
+    """县级: no document prefix, county above or court to fill in; the store is a county's (as
+    `brigade-desk init --county`), and the main window then opens on 县级总览."""
+    dialog = make(qtbot, sqlite_services)
+    for widget in (dialog.doc_prefix, dialog.county_name, dialog.court):
+        assert widget.isVisible()
+    qtbot.mouseClick(dialog.county_choice, Qt.MouseButton.LeftButton)
+    assert dialog.kind() == "county"
+    for widget in (dialog.doc_prefix, dialog.county_name, dialog.court):
+        assert not widget.isVisible()
+    assert dialog.organ_box.title() == "县级机关"
+    assert "导入各乡镇报送的数据包" in dialog.intro.text()
+    type_text(qtbot, dialog.name, "临溪县人民政府")
+    qtbot.keyClicks(dialog.area_code, "330100")
+    qtbot.keyClicks(dialog.login, "admin")
+    type_text(qtbot, dialog.display_name, "县管理员")
+    qtbot.keyClicks(dialog.password, "Admin12345")
+    qtbot.keyClicks(dialog.password_again, "Admin12345")
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    organ = sqlite_services.setup.own_organ()
+    assert organ is not None
+    assert (organ.kind, organ.name, organ.area_code, organ.doc_prefix, organ.county_name) == (
+        "county",
+        "临溪县人民政府",
+        "330100",
+        "",
+        "临溪县人民政府",
+    )
+    actor = sqlite_services.users.sign_in("admin", "Admin12345")
+    assert sqlite_services.county.overview(actor).townships == []  # a county store
+
+
+def test_switching_back_to_township_asks_for_its_fields_again(
+    qtbot: QtBot, sqlite_services: Services
+) -> None:
+    dialog = make(qtbot, sqlite_services)
+    dialog.county_choice.setChecked(True)
+    dialog.township_choice.setChecked(True)
+    assert dialog.kind() == "township" and dialog.doc_prefix.isVisible()
+    type_text(qtbot, dialog.name, "青溪镇人民政府")
+    qtbot.keyClicks(dialog.area_code, "330185")
+    qtbot.keyClicks(dialog.login, "admin")
+    qtbot.keyClicks(dialog.password, "Admin12345")
+    qtbot.keyClicks(dialog.password_again, "Admin12345")
+    dialog.save()
+    assert not sqlite_services.setup.is_initialized()
+    assert "1至8个汉字" in dialog.errors.message("机关代字")
+    assert "所属的县" in dialog.errors.message("上级县")

@@ -32,9 +32,12 @@ from brigade_desk.core.model import (
     SyncTownClaim,
     User,
 )
+from brigade_desk.core.rules.evidence import kind_label
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import STATE_LABELS, CaseState
 from brigade_desk.core.services.base import Service, operation
+from brigade_desk.core.services.documents import STATUS_LABELS as DOCUMENT_STATUS_LABELS
+from brigade_desk.core.services.reviews import STATUS_LABELS as REVIEW_STATUS_LABELS
 from brigade_desk.core.timeutil import beijing_today
 
 ENDED = (
@@ -49,29 +52,61 @@ DECIDED_STEPS = ("penalty_decided",)
 PAID_STEPS = ("paid", "cash_collected", "cash_deposited")
 REVIEWED_STEPS = ("legal_review_completed",)
 PUBLISHED_STEPS = ("published", "publication_exempted")
+# Every step kind a township records (rules.clocks.EventKind and the procedure's own steps).
 STEP_LABELS = {
     "report_received": "收到举报",
+    "reporter_answered": "答复举报人",
+    "violation_ended": "违法行为发生（终了）",
     "discovered": "发现线索",
+    "filing_extended": "延长立案审查期限",
     "filed": "立案",
     "not_filed": "不予立案",
     "evidence_preserved": "先行登记保存",
+    "preservation_resolved": "先行登记保存处理决定",
     "seized": "查封扣押",
+    "seizure_extended": "延长查封扣押",
+    "seizure_resolved": "解除查封扣押或依法处理",
+    "investigation_closed": "调查终结",
     "prior_notice_served": "事先告知书送达",
+    "statement_received": "陈述申辩",
+    "statement_waived": "放弃陈述申辩",
+    "hearing_rights_notified": "听证告知书送达",
     "hearing_requested": "申请听证",
     "hearing_waived": "放弃听证",
+    "hearing_scheduled": "确定听证日期",
+    "hearing_notice_served": "听证通知书送达",
+    "hearing_held": "举行听证",
+    "hearing_proceedings": "听证期间",
     "legal_review_submitted": "提交法制审核",
+    "legal_review_extended": "延长法制审核期限",
     "legal_review_completed": "法制审核意见",
+    "collective_discussion": "集体讨论",
+    "decision_extended": "延长办案期限",
     "penalty_decided": "作出处罚决定",
     "no_penalty_decided": "不予处罚决定",
     "decision_served": "决定书送达",
+    "service_by_publication": "公告送达",
     "published": "处罚决定公示",
     "publication_exempted": "依法不予公开",
+    "decision_revoked": "决定被变更或撤销",
+    "publication_withdrawn": "撤回公示",
+    "deferral_approved": "批准暂缓缴纳",
     "paid": "缴清罚款",
     "cash_collected": "当场收缴",
+    "cash_handed_to_organ": "罚款交至机关",
+    "cash_deposited": "罚款缴付银行",
     "demand_notice_served": "催告书送达",
     "court_applied": "申请强制执行",
+    "testing": "检测检验期间",
+    "expert_review": "专家论证期间",
+    "public_announcement": "公告期间",
+    "reconsideration": "行政复议期间",
+    "litigation": "行政诉讼期间",
     "withdrawn": "销案",
     "transferred": "移送",
+    "closed": "结案",
+    "archived": "归档",
+    "filed_for_record": "备案",
 }
 
 
@@ -121,6 +156,35 @@ class CountyCaseRow:
 
 
 @dataclass(frozen=True)
+class CountyDocumentRow:
+    id: str
+    title: str
+    doc_number: str
+    status: str
+    status_label: str
+    pdf_sha256: str | None  # the archived PDF of an issued (or voided) document; None for a draft
+
+
+@dataclass(frozen=True)
+class CountyEvidenceRow:
+    id: str
+    kind: str
+    kind_label: str
+    description: str
+    file_name: str
+    sha256: str | None  # None for a physical item without a file
+    size: int
+
+
+@dataclass(frozen=True)
+class CountyReviewRow:
+    round: int
+    status: str
+    status_label: str
+    reviewer: str
+
+
+@dataclass(frozen=True)
 class CountyCaseView:
     id: str
     township: str
@@ -136,10 +200,11 @@ class CountyCaseView:
     major_reasons: list[str]
     parties: list[str]
     officers: list[str]
-    steps: list[tuple[date, str]]
-    documents: list[tuple[str, str, str, str | None]]  # title, number, status, pdf sha256
-    evidence: list[tuple[str, str, str, str | None, int]]  # kind, description, file name, sha256, size
-    reviews: list[tuple[int, str, str]]  # round, status, reviewer
+    steps: list[tuple[date, str]]  # (date, step label), oldest first
+    # With their ids: documents.render and evidence.open_for_view show (and log) the files.
+    documents: list[CountyDocumentRow]
+    evidence: list[CountyEvidenceRow]
+    reviews: list[CountyReviewRow]
 
 
 def _require_county(session: Session) -> Organ:
@@ -334,19 +399,30 @@ class CountyService(Service):
                 )
             ]
             documents = [
-                (d.title, d.doc_number or "", d.status, d.pdf_sha256)
+                CountyDocumentRow(
+                    d.id,
+                    d.title,
+                    d.doc_number or "",
+                    d.status,
+                    DOCUMENT_STATUS_LABELS.get(d.status, d.status),
+                    d.pdf_sha256,
+                )
                 for d in session.execute(
                     select(Document).where(Document.case_id == c.id).order_by(Document.created_at)
                 ).scalars()
             ]
             evidence = [
-                (e.kind, e.description, e.file_name, e.sha256, e.size)
+                CountyEvidenceRow(
+                    e.id, e.kind, kind_label(e.kind), e.description, e.file_name, e.sha256, e.size
+                )
                 for e in session.execute(
                     select(Evidence).where(Evidence.case_id == c.id).order_by(Evidence.created_at)
                 ).scalars()
             ]
             reviews = [
-                (r.round, r.status, r.reviewer_name)
+                CountyReviewRow(
+                    r.round, r.status, REVIEW_STATUS_LABELS.get(r.status, r.status), r.reviewer_name
+                )
                 for r in session.execute(
                     select(LegalReview).where(LegalReview.case_id == c.id).order_by(LegalReview.round)
                 ).scalars()

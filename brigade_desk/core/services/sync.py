@@ -261,9 +261,13 @@ class SyncService(Service):
             if own is None:
                 raise RuleViolation("本机尚未初始化")
             if own.kind == "township" and kind != "county":
-                raise RuleViolation("乡镇只与县级交换数据包：请登记县级机关（--county）")
+                raise RuleViolation(
+                    "乡镇只与县级交换数据包：请登记县级机关（用县级的机关名片；命令行加 --county）"
+                )
             if own.kind == "county" and kind != "township":
-                raise RuleViolation("县级登记的是各乡镇：请去掉 --county")
+                raise RuleViolation(
+                    "县级登记的是各乡镇：这是县级机关的名片或密钥，请用乡镇的机关名片（命令行去掉 --county）"
+                )
             if area_code == own.area_code:
                 raise RuleViolation("不能把本机关登记为交换对象")
             if session.execute(select(SyncPeer.id).where(SyncPeer.area_code == area_code)).first():

@@ -145,7 +145,10 @@ class DashboardPage(Page):
             self.organ_line.clear()
             return
         self.organ_name.setText(organ.name)
-        parts = [f"上级：{organ.county_name}" if organ.county_name else ""]
+        if organ.kind == "county":
+            parts = ["县级：汇总各乡镇报送的数据包"]
+        else:
+            parts = [f"上级：{organ.county_name}" if organ.county_name else ""]
         parts.append(f"机关代字：{organ.doc_prefix}" if organ.doc_prefix else "")
         parts.append(f"行政区划代码：{organ.area_code}")
         if organ.court:

@@ -135,6 +135,11 @@ class DeadlineBoardBox(QGroupBox):
 
         roles = session.actor.roles
         brigade_wide = bool(roles & {Role.LEADER, Role.ADMIN, Role.LEGAL_REVIEWER, Role.CLERK})
+        if session.organ is not None and session.organ.kind == "county":
+            # A county's staff handle no cases: the board shows every township's.
+            self.all.setText("各乡镇全部案件")
+            self.mine.hide()
+            brigade_wide = True
         self.all.blockSignals(True)
         self.mine.blockSignals(True)
         (self.all if brigade_wide else self.mine).setChecked(True)

@@ -1,6 +1,7 @@
 """同步: bundles with the county — export with progress and cancel, import after the verification
 result and the dry-run table, the history sent and received with receipts, what is held, the
-quarantine and what the other side rejected.
+quarantine and what the other side rejected; and the exchange partners (交换对象): this organ's card
+to carry to the other side, registering the other side's card, stopping and resuming a partner.
 
 Long work runs through the TaskRunner (brigade_desk/gui/tasks.py); the page only calls
 `services.sync` (and `services.cases` to rebuild the search index after a large import).
@@ -31,11 +32,14 @@ from PySide6.QtWidgets import (
 
 from brigade_desk.core.errors import BrigadeError
 from brigade_desk.core.rules.permissions import Permission
+from brigade_desk.core.services.sync import PeerView
 from brigade_desk.core.sync.importer import ImportResult
 from brigade_desk.core.sync.records import TYPES
 from brigade_desk.gui.formatting import show_datetime
 from brigade_desk.gui.pages.base import Page
+from brigade_desk.gui.peer_dialog import PeerDialog
 from brigade_desk.gui.session import DeskSession
+from brigade_desk.gui.style import CLOSED, colour
 from brigade_desk.gui.tasks import TaskHandle, TaskRunner
 
 KIND_LABELS = {"town_data": "案件数据", "county_data": "基础数据与回执"}
@@ -155,6 +159,12 @@ class SyncPage(Page):
         self.identity = QLabel()
         self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.identity.setWordWrap(True)
+        self.card_button = QPushButton("保存本机关名片…")
+        self.card_button.setToolTip("把本机关的名称、区划代码和公钥写成文件，拷给对方登记")
+        self.card_button.clicked.connect(self.choose_card_file)
+        identity_row = QHBoxLayout()
+        identity_row.addWidget(self.identity, 1)
+        identity_row.addWidget(self.card_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.export_button = QPushButton("导出数据包…")
         self.export_button.clicked.connect(self.choose_export)
@@ -192,15 +202,40 @@ class SyncPage(Page):
         q_layout.setContentsMargins(0, 0, 0, 0)
         q_layout.addWidget(self.quarantine)
         q_layout.addWidget(self.export_quarantine_button, 0, Qt.AlignmentFlag.AlignLeft)
+        # 交换对象: who this organ exchanges bundles with.
+        self.peers = _table(
+            ["类型", "机关名称", "区划代码", "公钥指纹", "登记时间", "已收到至", "已发出至", "状态"]
+        )
+        self.peers.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.peers.itemSelectionChanged.connect(self._update_peer_buttons)
+        self.peer_rows: list[PeerView] = []
+        self.add_peer_button = QPushButton("登记交换对象…")
+        self.add_peer_button.clicked.connect(self.add_peer)
+        self.peer_active_button = QPushButton("停用")
+        self.peer_active_button.clicked.connect(self.toggle_peer_active)
+        self.peer_note = QLabel()  # why the buttons are unavailable
+        self.peer_note.setWordWrap(True)
+        peer_buttons = QHBoxLayout()
+        peer_buttons.addWidget(self.add_peer_button)
+        peer_buttons.addWidget(self.peer_active_button)
+        peer_buttons.addWidget(self.peer_note, 1)
+        peers_box = QWidget()
+        p_layout = QVBoxLayout(peers_box)
+        p_layout.setContentsMargins(0, 0, 0, 0)
+        p_layout.addLayout(peer_buttons)
+        p_layout.addWidget(self.peers)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(self.history, "收发记录")
         self.tabs.addTab(self.held, "暂存")
         self.tabs.addTab(quarantine_box, "隔离区")
         self.tabs.addTab(self.rejections, "对方拒收")
+        self.tabs.addTab(peers_box, "交换对象")
+        self.peers_tab = peers_box
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
-        layout.addWidget(self.identity)
+        layout.addLayout(identity_row)
         layout.addLayout(actions)
         layout.addWidget(self.note)
         layout.addWidget(self.tabs, 1)
@@ -215,11 +250,14 @@ class SyncPage(Page):
         self.export_button.setEnabled(allowed and not busy)
         self.import_button.setEnabled(allowed and not busy)
         self.export_quarantine_button.setEnabled(allowed)
+        self.card_button.setEnabled(allowed)
         if not allowed:
             self.identity.setText("")
             self.note.setText(f"{actor.display_name}无权交换数据包：请由内勤或管理员登录后操作。")
-            for table in (self.history, self.held, self.quarantine, self.rejections):
+            for table in (self.history, self.held, self.quarantine, self.rejections, self.peers):
                 table.setRowCount(0)
+            self.peer_rows = []
+            self._update_peer_buttons()
             return
         try:
             status = self.services.sync.status(actor)
@@ -227,18 +265,23 @@ class SyncPage(Page):
         except BrigadeError as exc:
             self.note.setText(exc.message)
             return
-        if status.key:
-            peers = "；".join(f"{p.name}（{p.area_code}，指纹 {p.fingerprint}）" for p in status.peers)
-            self.identity.setText(
-                f"本机关：{status.key.organ_name}（{status.key.area_code}），公钥指纹 {status.key.fingerprint}。"
-                + (
-                    f"交换对象：{peers}"
-                    if peers
-                    else "尚未登记交换对象：请用命令 brigade-desk peers add 登记。"
-                )
+        active = [p for p in status.peers if p.active]
+        if not status.peers:
+            partners = "尚未登记交换对象：请在下方“交换对象”标签页登记对方的机关名片。"
+        elif len(active) <= 2:  # a township's county (or a county with a township or two): name them
+            partners = "交换对象：" + (
+                "；".join(f"{p.name}（{p.area_code}，指纹 {p.fingerprint}）" for p in active) or "全部已停用"
             )
         else:
-            self.identity.setText("本机关的签名密钥将在第一次导出时生成。")
+            partners = f"交换对象 {len(active)} 个（见“交换对象”标签页）。"
+        if status.key:
+            self.identity.setText(
+                f"本机关：{status.key.organ_name}（{status.key.area_code}），"
+                f"公钥指纹 {status.key.fingerprint}。{partners}"
+            )
+        else:
+            self.identity.setText(f"本机关的签名密钥将在第一次导出或保存本机关名片时生成。{partners}")
+        self._fill_peers(status.peers)
         rows = []
         for b in sorted(status.sent + status.received, key=lambda b: b.created_at, reverse=True):
             rows.append(
@@ -275,6 +318,131 @@ class SyncPage(Page):
         self.tabs.setTabText(1, f"暂存（{len(status.held)}）")
         self.tabs.setTabText(2, f"隔离区（{status.quarantined}）")
         self.tabs.setTabText(3, f"对方拒收（{len(status.rejections)}）")
+        self.tabs.setTabText(4, f"交换对象（{len(status.peers)}）")
+
+    # --- exchange partners -------------------------------------------------------------------------
+
+    def _fill_peers(self, peers: list[PeerView]) -> None:
+        selected = self.selected_peer()
+        self.peer_rows = list(peers)
+        _fill(
+            self.peers,
+            [
+                [
+                    "县级" if p.kind == "county" else "乡镇",
+                    p.name,
+                    p.area_code,
+                    p.fingerprint,
+                    show_datetime(p.registered_at),
+                    f"第{p.last_received}号" if p.last_received else "—",
+                    f"第{p.last_sent}号" if p.last_sent else "—",
+                    "启用" if p.active else "已停用",
+                ]
+                for p in peers
+            ],
+        )
+        for row, p in enumerate(peers):
+            area = self.peers.item(row, 2)
+            if area is not None:  # an identifier, not a quantity
+                area.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            if not p.active:
+                for column in range(self.peers.columnCount()):
+                    item = self.peers.item(row, column)
+                    if item is not None:
+                        item.setForeground(colour(CLOSED))
+        if selected is not None:
+            for row, p in enumerate(peers):
+                if p.area_code == selected.area_code:
+                    self.peers.selectRow(row)
+        self._update_peer_buttons()
+
+    def selected_peer(self) -> PeerView | None:
+        rows = {index.row() for index in self.peers.selectionModel().selectedRows()}
+        if len(rows) != 1:
+            return None
+        row = rows.pop()
+        return self.peer_rows[row] if 0 <= row < len(self.peer_rows) else None
+
+    def select_peer(self, area_code: str) -> None:
+        for row, p in enumerate(self.peer_rows):
+            if p.area_code == area_code:
+                self.peers.selectRow(row)
+                return
+
+    def _update_peer_buttons(self) -> None:
+        manage = self.session.can(Permission.SETTINGS_MANAGE)
+        peer = self.selected_peer()
+        self.add_peer_button.setEnabled(manage)
+        self.peer_active_button.setText("启用" if peer is not None and not peer.active else "停用")
+        self.peer_active_button.setEnabled(manage and peer is not None)
+        if not self.session.can(Permission.SYNC_EXCHANGE):
+            self.peer_note.setText("")
+        elif not manage:
+            self.peer_note.setText(
+                "登记、停用交换对象须由管理员操作；内勤可保存本机关名片、导出和导入数据包。"
+            )
+        elif peer is None:
+            self.peer_note.setText("选中一个交换对象可停用或重新启用；停用后不再接收其数据包。")
+        else:
+            self.peer_note.setText("")
+
+    def add_peer(self) -> PeerDialog:
+        """Open 登记交换对象 (window-modal); the list shows the new partner once it is saved."""
+        dialog = PeerDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.peer_added(dialog.added) if dialog.added else None)
+        dialog.open()
+        return dialog
+
+    def peer_added(self, peer: PeerView) -> None:
+        self.note.setText(f"已登记 {peer.name}（{peer.area_code}），公钥指纹 {peer.fingerprint}")
+        self.refresh()
+        self.tabs.setCurrentWidget(self.peers_tab)
+        self.select_peer(peer.area_code)
+
+    def toggle_peer_active(self) -> None:
+        peer = self.selected_peer()
+        if peer is None:
+            return
+        try:
+            self.services.sync.set_peer_active(self.session.actor, peer.area_code, not peer.active)
+        except BrigadeError as exc:
+            self.note.setText(exc.message)
+            return
+        self.note.setText(
+            f"已重新启用 {peer.name}（{peer.area_code}）"
+            if not peer.active
+            else f"已停用 {peer.name}（{peer.area_code}）：不再接收其数据包，可随时重新启用"
+        )
+        self.refresh()
+        self.select_peer(peer.area_code)
+
+    def choose_card_file(self) -> None:
+        organ = self.session.organ
+        stem = organ.name if organ else "本机关"
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "保存本机关名片", str(Path.home() / f"{stem}-机关名片.json"), "机关名片 (*.json)"
+        )
+        if name:
+            self.save_card(Path(name))
+
+    def save_card(self, path: Path) -> bool:
+        """Write this organ's card (as `brigade-desk peers key -o` does) for the other side to register."""
+        try:
+            card = self.services.sync.peer_card(self.session.actor)
+            key = self.services.sync.own_key(self.session.actor)
+            path.write_text(card + "\n", encoding="utf-8")
+        except BrigadeError as exc:
+            self.note.setText(f"保存本机关名片未完成：{exc.message}")
+            return False
+        except OSError as exc:
+            self.note.setText(f"保存本机关名片未完成：{exc}")
+            return False
+        self.note.setText(
+            f"已保存本机关名片：{path}。请拷给对方登记，并在电话中与对方核对公钥指纹 {key.fingerprint}。"
+        )
+        self.refresh()
+        return True
 
     # --- long work ---------------------------------------------------------------------------------
 
