@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from brigade_desk.core.errors import StoreError
+from brigade_desk.core.ownership import guard_foreign_cases
 from brigade_desk.core.paths import BACKUPS_DIR, FILES_DIR, MIGRATIONS_DIR, STORE_FILE
 from brigade_desk.core.timeutil import utc_now
 
@@ -114,6 +115,7 @@ class Store:
             self.read_engine = self.write_engine
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        event.listen(self._writer, "before_flush", guard_foreign_cases)
 
     @property
     def is_sqlite(self) -> bool:

@@ -382,3 +382,25 @@ def test_county_overview_views_claims_and_roster(town: Side, county: Side, out: 
         )
         assert not session.execute(select(PowerItem.claimed).where(PowerItem.code == code)).scalars().first()
     assert items is not None
+
+
+def test_a_received_township_case_is_read_only_at_the_county(town: Side, county: Side, out: Path) -> None:
+    pair(town, county)
+    demo(town, 12)
+    open_case = case_ids(town, open_only=True)[0]
+    evidence_id = add_evidence(town, open_case, b"photo bytes " * 1000, "现场照片.png")
+    [sent] = town.sync.export(town.admin, out)
+    assert county.sync.import_bundle(county.admin, sent.path).status == "applied"
+    before = store_digest(county.store)
+    with pytest.raises(RuleViolation, match="只能由该机关办理"):
+        add_evidence(county, open_case, b"added at the county", "县级补充.png")
+    with pytest.raises(RuleViolation, match="只能由该机关办理"):
+        county.services.procedure.mark_major(officer(county), open_case, "县级认为属于重大执法决定")
+    after = store_digest(county.store)
+    assert {k: v for k, v in after.items() if k not in ("audit_event", "audit_head", "app_user")} == {
+        k: v for k, v in before.items() if k not in ("audit_event", "audit_head", "app_user")
+    }
+    # Looking is allowed, and logged.
+    assert county.services.evidence.open_for_view(county.admin, evidence_id).exists()
+    # The township still works on its own case.
+    add_evidence(town, open_case, b"more photos " * 100, "补充照片.png")
