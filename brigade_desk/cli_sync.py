@@ -1,8 +1,9 @@
 """`brigade-desk bundle | peers | county`: exchanging bundles with the county on the command line.
 
-    brigade-desk peers key [-o FILE]                     this organ's card: name, area code, public key
+    brigade-desk peers key [-o FILE] [--renew --reason R] this organ's card (--renew: a new key first)
     brigade-desk peers add --card FILE [--yes]           register the other side from its card
     brigade-desk peers add [--county] --area-code A --name N --public-key K [--yes]
+    brigade-desk peers rekey AREA_CODE (--card FILE | --public-key K) --reason R [--yes]
     brigade-desk peers list [--json]
     brigade-desk peers disable|enable AREA_CODE
     brigade-desk bundle export [--full] -o DIR [--area-code A]
@@ -35,6 +36,13 @@ def add_sync_parsers(sub: Any) -> None:
     )
     p = peers.add_parser("key", help="显示本机关的名片（名称、区划代码、公钥及指纹），交给对方登记")
     p.add_argument("-o", "--output", type=Path, help="把名片写入文件（拷给对方用 peers add --card 登记）")
+    p.add_argument(
+        "--renew",
+        action="store_true",
+        help="生成新的签名密钥（原密钥文件丢失时）；对方须用 peers rekey 登记新名片",
+    )
+    p.add_argument("--reason", default="", help="更换密钥的原因（--renew 时必填）")
+    p.add_argument("--yes", action="store_true", help="不再询问，直接更换")
     p = peers.add_parser("add", help="登记对方机关的公钥（乡镇登记县级时加 --county）")
     p.add_argument("--card", type=Path, help="对方用 peers key -o 写出的名片文件")
     p.add_argument("--county", action="store_true", help="登记的是县级机关（在乡镇的电脑上）")
@@ -42,6 +50,12 @@ def add_sync_parsers(sub: Any) -> None:
     p.add_argument("--name", help="对方机关名称")
     p.add_argument("--public-key", help="对方的公钥（base64，44个字符）")
     p.add_argument("--yes", action="store_true", help="不再询问，直接登记（已当面或电话核对过指纹）")
+    p = peers.add_parser("rekey", help="对方更换了密钥（如重装系统）：换成其新公钥，序号和记录保留")
+    p.add_argument("area_code", metavar="AREA_CODE")
+    p.add_argument("--card", type=Path, help="对方新的名片文件")
+    p.add_argument("--public-key", help="对方新的公钥（base64，44个字符）")
+    p.add_argument("--reason", default="", help="更换原因（必填）")
+    p.add_argument("--yes", action="store_true", help="不再询问（已电话核对过新指纹）")
     p = peers.add_parser("list", help="列出已登记的交换对象")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     for name, text in (("disable", "停用（不再接收其数据包）"), ("enable", "重新启用")):
@@ -105,6 +119,20 @@ def run_peers(args: argparse.Namespace) -> int:
     try:
         match args.peers_command:
             case "key":
+                if args.renew:
+                    if not args.yes:
+                        if not sys.stdin.isatty():
+                            raise ValidationError.single("确认", "非交互运行时请加 --yes 确认更换密钥")
+                        answer = (
+                            input("更换后对方须登记新名片才能接收本机的数据包。输入 y 确认：").strip().lower()
+                        )
+                        if answer not in ("y", "yes", "是"):
+                            print("已取消，未更换")
+                            return 0
+                    renewed = services.sync.renew_own_key(actor, args.reason)
+                    print(
+                        f"已生成新的签名密钥，指纹 {renewed.fingerprint}；请把新名片交给对方登记（peers rekey）"
+                    )
                 card = services.sync.peer_card(actor)
                 key = services.sync.own_key(actor)
                 if args.output:
@@ -150,6 +178,33 @@ def run_peers(args: argparse.Namespace) -> int:
                     actor, kind=kind, area_code=area, name=name, public_key=public_key
                 )
                 print(f"已登记 {view.name}（{view.area_code}），指纹 {view.fingerprint}")
+            case "rekey":
+                if args.card:
+                    card = read_card(args.card.read_text(encoding="utf-8"))
+                    if card["area_code"] != args.area_code:
+                        raise ValidationError.single(
+                            "--card", f"名片的区划代码是 {card['area_code']}，不是 {args.area_code}"
+                        )
+                    public_key = card["public_key"]
+                elif args.public_key:
+                    public_key = args.public_key
+                else:
+                    raise ValidationError.single("peers rekey", "请给出 --card 文件或 --public-key")
+                from brigade_desk.core import crypto
+                from brigade_desk.core.services.sync import check_public_key
+
+                if problem := check_public_key(public_key):
+                    raise ValidationError.single("公钥", problem)
+                print(f"{args.area_code} 的新公钥指纹：{crypto.fingerprint(public_key.strip())}")
+                if not args.yes:
+                    if not sys.stdin.isatty():
+                        raise ValidationError.single("确认", "非交互运行时请核对新指纹后加 --yes")
+                    answer = input("请与对方核对新指纹一致后输入 y 确认：").strip().lower()
+                    if answer not in ("y", "yes", "是"):
+                        print("已取消，未更换")
+                        return 0
+                view = services.sync.replace_peer_key(actor, args.area_code, public_key, args.reason)
+                print(f"已更换 {view.name}（{view.area_code}）的公钥，新指纹 {view.fingerprint}")
             case "list":
                 peers = services.sync.list_peers(actor)
                 if args.json:

@@ -92,3 +92,48 @@ def test_county_init_without_prefix_and_town_needs_prefix(
 ) -> None:
     assert run(tmp_path / "t", *[a for a in TOWN if a not in ("--prefix", "青综执")], *PASSWORD) == 2
     assert "机关代字" in capsys.readouterr().err
+
+
+def test_peer_key_replacement_on_the_command_line(
+    tmp_path: Path, homes: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _town, county, _usb = homes
+    card = tmp_path / "town.card"
+    # The same key again, no reason, an unknown area, another area's card: refused, named, exit 2.
+    assert run(county, "peers", "rekey", "330185", "--card", str(card), "--reason", "重装", "--yes") == 2
+    assert "相同" in capsys.readouterr().err
+    assert run(county, "peers", "rekey", "330185", "--card", str(card), "--yes") == 2
+    assert "原因" in capsys.readouterr().err
+    assert run(county, "peers", "rekey", "330185", "--reason", "重装", "--yes") == 2
+    assert "--card" in capsys.readouterr().err
+    assert run(county, "peers", "rekey", "330199", "--card", str(card), "--reason", "重装", "--yes") == 2
+    assert "330185" in capsys.readouterr().err
+    assert run(county, "peers", "rekey", "330185", "--public-key", "bad", "--reason", "重装") == 2
+    assert "公钥" in capsys.readouterr().err
+    assert run(county, "peers", "list", "--json") == 0
+    [peer] = json.loads(capsys.readouterr().out)
+    assert peer["public_key"] in card.read_text(encoding="utf-8")  # nothing was changed
+
+
+def test_a_township_renews_its_key_and_the_county_registers_it(
+    tmp_path: Path, homes: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    town, county, usb = homes
+    assert run(town, "demo", "--cases", "3") == 0
+    # The PC died and the secret file with it: the township cannot sign until it makes a new key.
+    (town / "keys" / "organ-signing.secret").unlink()
+    assert run(town, "bundle", "export", "-o", str(usb)) == 2
+    assert "签名密钥文件" in capsys.readouterr().err
+    assert run(town, "peers", "key", "--renew", "--yes") == 2  # a reason is required
+    assert "原因" in capsys.readouterr().err
+    new_card = tmp_path / "town-new.card"
+    assert run(town, "peers", "key", "--renew", "--reason", "原电脑损坏", "--yes", "-o", str(new_card)) == 0
+    capsys.readouterr()
+    assert run(town, "bundle", "export", "-o", str(usb)) == 0
+    [bundle] = list(usb.glob("*.bdbundle"))
+    assert run(county, "bundle", "import", str(bundle)) == 2  # still the old key registered
+    assert "签名验证失败" in capsys.readouterr().err
+    assert (
+        run(county, "peers", "rekey", "330185", "--card", str(new_card), "--reason", "乡镇换机", "--yes") == 0
+    )
+    assert run(county, "bundle", "import", str(bundle)) == 0

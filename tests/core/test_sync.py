@@ -404,3 +404,71 @@ def test_a_received_township_case_is_read_only_at_the_county(town: Side, county:
     assert county.services.evidence.open_for_view(county.admin, evidence_id).exists()
     # The township still works on its own case.
     add_evidence(town, open_case, b"more photos " * 100, "补充照片.png")
+
+
+def test_replacing_a_peers_key(town: Side, county: Side, out: Path) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    pair(town, county)
+    demo(town, 3)
+    [sent] = town.sync.export(town.admin, out)
+    [registered] = county.sync.list_peers(county.admin)
+    other = base64.b64encode(
+        Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    ).decode()
+    before = store_digest(county.store)
+    for key, reason, message in (
+        (other, "", "原因"),
+        ("not a key", "重装系统", "公钥"),
+        (registered.public_key, "重装系统", "相同"),
+    ):
+        with pytest.raises((ValidationError, RuleViolation), match=message):
+            county.sync.replace_peer_key(county.admin, registered.area_code, key, reason)
+    assert store_digest(county.store) == before
+    changed = county.sync.replace_peer_key(county.admin, registered.area_code, other, "对方重装系统")
+    assert changed.fingerprint != registered.fingerprint and changed.last_received == 0
+    # The bundle signed with the old key no longer verifies...
+    with pytest.raises(BundleRefused, match="签名验证失败"):
+        county.sync.import_bundle(county.admin, sent.path)
+    # ...and with the township's key registered again it does, in sequence.
+    county.sync.replace_peer_key(county.admin, registered.area_code, registered.public_key, "核对后恢复")
+    assert county.sync.import_bundle(county.admin, sent.path).status == "applied"
+    history = [e.summary for e in county.services.audit.history(county.admin, "sync_peer", registered.id)]
+    assert any("更换" in s and "对方重装系统" in s for s in history)
+
+
+def test_a_key_renewal_interrupted_either_side_of_its_commit_still_signs(
+    town: Side, county: Side, out: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from brigade_desk.core.model import Organ
+    from brigade_desk.core.sync import keys
+
+    pair(town, county)
+    demo(town, 2)
+    secret = keys.secret_path(town.data_dir)
+    pending = secret.with_name(secret.name + ".new")
+    with town.store.read() as session:
+        own = session.execute(select(Organ.id).where(Organ.is_self)).scalar_one()
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    # Stopped before the commit: the new secret is left over and is not used.
+    with pytest.raises(RuntimeError), town.store.write() as session:
+        keys.renew_key(session, town.data_dir, own, now, None, "测试")
+        raise RuntimeError("stopped")
+    assert pending.exists()
+    [first] = town.sync.export(town.admin, out)
+    assert not pending.exists()
+    assert county.sync.import_bundle(county.admin, first.path).status == "applied"
+    # Stopped after the commit, before the new secret took the old one's place: signing finds it.
+    old_secret = secret.read_text()
+    with town.store.write() as session:
+        keys.renew_key(session, town.data_dir, own, now, None, "测试")
+    assert pending.exists() and secret.read_text() == old_secret
+    [second] = town.sync.export(town.admin, out)
+    assert not pending.exists() and secret.read_text() != old_secret
+    with pytest.raises(BundleRefused, match="签名验证失败"):  # the county must register the new key
+        county.sync.import_bundle(county.admin, second.path)

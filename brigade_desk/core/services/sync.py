@@ -30,7 +30,7 @@ from brigade_desk.core.model import (
 from brigade_desk.core.rules.identity import check_area_code
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.services.base import Service, operation
-from brigade_desk.core.sync import exporter, importer
+from brigade_desk.core.sync import exporter, importer, keys
 from brigade_desk.core.sync.exporter import ExportResult
 from brigade_desk.core.sync.importer import ImportResult
 from brigade_desk.core.sync.records import TYPES
@@ -189,6 +189,25 @@ class SyncService(Service):
             assert key is not None
             return KeyView(own.id, own.name, own.area_code, own.kind, key.public_key, key.fingerprint)
 
+    @operation(Permission.SETTINGS_MANAGE)
+    def renew_own_key(self, actor: Actor, reason: str) -> KeyView:
+        """A new signing key for this organ (its secret file was lost with a PC, or a planned
+        rotation). The other side must register the new key (`peers rekey`) before it accepts
+        bundles signed with it; give it the new card."""
+        if not reason.strip():
+            raise ValidationError.single("原因", "请写明更换原因（如：原电脑损坏，密钥文件无法恢复）")
+        try:
+            with self.store.write() as session:
+                own = session.execute(select(Organ).where(Organ.is_self)).scalar_one_or_none()
+                if own is None:
+                    raise RuleViolation("本机尚未初始化")
+                keys.renew_key(session, self.store.data_dir, own.id, self.clock(), actor, reason.strip())
+        except BaseException:
+            keys.discard_renewed(self.store.data_dir)
+            raise
+        keys.promote_renewed(self.store.data_dir)
+        return self.own_key(actor)
+
     @operation(Permission.SYNC_EXCHANGE)
     def peer_card(self, actor: Actor) -> str:
         """A small JSON text with this organ's name, area code and public key (for `peers add --card`)."""
@@ -271,7 +290,9 @@ class SyncService(Service):
             if area_code == own.area_code:
                 raise RuleViolation("不能把本机关登记为交换对象")
             if session.execute(select(SyncPeer.id).where(SyncPeer.area_code == area_code)).first():
-                raise RuleViolation(f"区划代码 {area_code} 已登记；如需更换公钥请先停用原登记")
+                raise RuleViolation(
+                    f"区划代码 {area_code} 已登记；对方更换了密钥的，请用“更换公钥”（brigade-desk peers rekey）"
+                )
             if (
                 kind == "county"
                 and session.execute(select(SyncPeer.id).where(SyncPeer.kind == "county")).first()
@@ -312,6 +333,47 @@ class SyncService(Service):
                 0,
                 0,
             )
+
+    @operation(Permission.SETTINGS_MANAGE)
+    def replace_peer_key(self, actor: Actor, area_code: str, public_key: str, reason: str) -> PeerView:
+        """The other side has a new key (a reinstalled PC whose key could not be restored): the
+        registration keeps its sequence and history, bundles are checked with the new key from now
+        on. Bundles still held that were signed with the old key will be refused when released."""
+        public_key, reason = public_key.strip(), reason.strip()
+        errors: list[FieldError] = []
+        if problem := check_public_key(public_key):
+            errors.append(FieldError("公钥", problem))
+        if not reason:
+            errors.append(FieldError("原因", "请写明更换原因（如：对方重装系统后重新生成了密钥）"))
+        if errors:
+            raise ValidationError(errors)
+        with self.store.write() as session:
+            peer = session.execute(
+                select(SyncPeer).where(SyncPeer.area_code == area_code.strip())
+            ).scalar_one_or_none()
+            if peer is None:
+                raise NotFound(f"没有登记区划代码为 {area_code} 的交换对象")
+            fingerprint = crypto.fingerprint(public_key)
+            if fingerprint == peer.fingerprint:
+                raise RuleViolation("新公钥与已登记的公钥相同，无需更换")
+            own_key = session.execute(select(SyncKey.fingerprint)).scalars().all()
+            if fingerprint in own_key:
+                raise RuleViolation("这是本机关自己的公钥，不能登记为对方的公钥")
+            old = peer.fingerprint
+            peer.public_key, peer.fingerprint = public_key, fingerprint
+            audit.record(
+                session,
+                actor,
+                audit.Change(
+                    "sync.peer.rekey",
+                    "sync_peer",
+                    peer.id,
+                    f"更换 {peer.name}（{peer.area_code}）的公钥：指纹 {old} → {fingerprint}；原因：{reason}",
+                    before={"fingerprint": old},
+                    after={"fingerprint": fingerprint, "public_key": public_key, "reason": reason},
+                ),
+            )
+        return next(p for p in self.list_peers(actor) if p.area_code == area_code.strip())
 
     @operation(Permission.SETTINGS_MANAGE)
     def set_peer_active(self, actor: Actor, area_code: str, active: bool) -> None:

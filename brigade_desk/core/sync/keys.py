@@ -15,6 +15,7 @@ import os
 import secrets
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,10 @@ def _read_secret(path: Path) -> str | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleViolation(f"无法读取机关签名密钥文件 {path}：{exc}") from exc
     return text or None
+
+
+def _pending_path(path: Path) -> Path:
+    return path.with_name(path.name + ".new")
 
 
 def _write_secret(path: Path) -> str:
@@ -86,8 +91,58 @@ def ensure_key(session: Session, data_dir: Path, organ_id: str, now: datetime) -
     return row
 
 
+def renew_key(
+    session: Session, data_dir: Path, organ_id: str, now: datetime, actor: Any, reason: str
+) -> SyncKey:
+    """A new key pair for the organ (the secret file was lost with a PC, or a deliberate rotation).
+    The new secret is written beside the old one (`….secret.new`) and takes its place after the
+    commit (`promote_renewed`); `sign` also promotes it if the program stopped in between."""
+    row = session.get(SyncKey, organ_id)
+    if row is None:
+        return ensure_key(session, data_dir, organ_id, now)
+    pending = _pending_path(secret_path(data_dir))
+    secret = _write_secret(pending)
+    wrapped = crypto.new_key_pair(secret)
+    old = row.fingerprint
+    row.public_key, row.sealed = wrapped.public_key, wrapped.sealed
+    row.fingerprint, row.created_at = crypto.fingerprint(wrapped.public_key), now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        audit.Change(
+            "sync.key.renew",
+            "sync_key",
+            organ_id,
+            f"更换机关数据包签名密钥：指纹 {old} → {row.fingerprint}；原因：{reason}",
+            before={"fingerprint": old},
+            after={"public_key": row.public_key, "reason": reason},
+        ),
+    )
+    return row
+
+
+def promote_renewed(data_dir: Path) -> None:
+    pending = _pending_path(secret_path(data_dir))
+    if pending.exists():
+        os.replace(pending, secret_path(data_dir))
+
+
+def discard_renewed(data_dir: Path) -> None:
+    _pending_path(secret_path(data_dir)).unlink(missing_ok=True)
+
+
 def sign(key: SyncKey, data_dir: Path, message: bytes) -> str:
     path = secret_path(data_dir)
+    pending = _read_secret(_pending_path(path))
+    if pending is not None:
+        try:  # a renewal committed before its secret file took the old one's place
+            signature = crypto.sign(crypto.WrappedKey(key.public_key, key.sealed), pending, message)
+        except AuthError:
+            discard_renewed(data_dir)  # a renewal that did not commit
+        else:
+            promote_renewed(data_dir)
+            return signature
     secret = _read_secret(path)
     if secret is None:
         raise RuleViolation(
