@@ -63,6 +63,7 @@ class Case(Base):
         Index("ix_case_next_due_on", "next_due_on"),
         Index("ix_case_source", "source"),
         Index("ix_case_state_received_at", "state", "received_at"),
+        Index("ix_case_organ_received_at", "organ_id", "received_at"),
     )
 
 
