@@ -43,11 +43,17 @@ def fingerprint_of(public_key: str) -> str:
 
 
 class PeerDialog(QDialog):
-    """Fill from a card file or by hand; 登记 only after the fingerprint was checked with the other side."""
+    """Fill from a card file or by hand; 登记 only after the fingerprint was checked with the other side.
 
-    def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
+    With `replacing`, the same dialog registers a partner's new key on its registration (更换公钥:
+    the other side had to make a new key); area code and name are fixed, a reason is asked."""
+
+    def __init__(
+        self, session: DeskSession, parent: QWidget | None = None, replacing: PeerView | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        self.replacing = replacing
         self.added: PeerView | None = None
         own = session.organ
         self.own_kind = own.kind if own else "township"
@@ -89,17 +95,34 @@ class PeerDialog(QDialog):
         self.fingerprint.setFont(mono)
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.confirmed = QCheckBox("已与对方电话核对，公钥指纹一致")
+        self.reason = QLineEdit(placeholderText="如：对方电脑损坏，重新生成了密钥")
 
         form = QFormLayout()
         self.errors.add_row(form, "行政区划代码", "行政区划代码", self.area_code)
         self.errors.add_row(form, "机关名称", "机关名称", self.name)
         self.errors.add_row(form, "公钥", "公钥", self.public_key)
         form.addRow("公钥指纹", self.fingerprint)
+        if replacing is not None:
+            self.errors.add_row(form, "更换原因", "原因", self.reason)
         self.errors.add_row(form, "", CONFIRM_FIELD, self.confirmed)
         align_labels(form)
+        if replacing is not None:
+            self.setWindowTitle(f"更换{replacing.name}的公钥")
+            intro.setText(
+                f"{replacing.name}（{replacing.area_code}）重新生成了签名密钥时，在这里登记它的新公钥："
+                f"读取对方的新名片，或粘贴新公钥。原指纹 {replacing.fingerprint}。序号和收发记录保留；"
+                "登记前请与对方电话核对新指纹。"
+            )
+            self.area_code.setText(replacing.area_code)
+            self.name.setText(replacing.name)
+            self.area_code.setReadOnly(True)
+            self.name.setReadOnly(True)
+            self.save_button_text = "更换"
+        else:
+            self.save_button_text = "登记"
 
         buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("登记", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(self.save_button_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.setDefault(True)
         buttons.accepted.connect(self.save)
@@ -117,6 +140,7 @@ class PeerDialog(QDialog):
                 self.area_code,
                 self.name,
                 self.public_key,
+                self.reason,
                 self.confirmed,
                 self.save_button,
                 self.cancel_button,
@@ -146,6 +170,11 @@ class PeerDialog(QDialog):
             self.errors.show_message(f"{path.name}：{exc.message}")
             return False
         self.errors.clear()
+        if self.replacing is not None and card["area_code"] != self.replacing.area_code:
+            self.errors.show_message(
+                f"{path.name} 是区划代码 {card['area_code']} 的名片，不是{self.replacing.name}（{self.replacing.area_code}）的"
+            )
+            return False
         self.card_kind = "county" if card["kind"] == "county" else "township"
         self.area_code.setText(card["area_code"])
         self.name.setText(card["name"])
@@ -176,13 +205,18 @@ class PeerDialog(QDialog):
             self.errors.show(errors)
             return
         try:
-            self.added = self.session.services.sync.add_peer(
-                self.session.actor,
-                kind=self.kind(),
-                area_code=self.area_code.text(),
-                name=self.name.text(),
-                public_key=self.public_key.text(),
-            )
+            if self.replacing is not None:
+                self.added = self.session.services.sync.replace_peer_key(
+                    self.session.actor, self.replacing.area_code, self.public_key.text(), self.reason.text()
+                )
+            else:
+                self.added = self.session.services.sync.add_peer(
+                    self.session.actor,
+                    kind=self.kind(),
+                    area_code=self.area_code.text(),
+                    name=self.name.text(),
+                    public_key=self.public_key.text(),
+                )
         except ValidationError as exc:
             self.errors.show(exc.errors)
             return
@@ -193,5 +227,8 @@ class PeerDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        if confirm_discard(self, [self.area_code, self.name, self.public_key]):
+        typed = (
+            [self.public_key, self.reason] if self.replacing else [self.area_code, self.name, self.public_key]
+        )
+        if confirm_discard(self, typed):
             super().reject()

@@ -200,3 +200,41 @@ def test_who_may_do_what(qtbot: QtBot, town: Side) -> None:
     admin_page = _page(qtbot, town)
     assert admin_page.add_peer_button.isEnabled()
     assert not admin_page.peer_active_button.isEnabled()  # nothing selected yet
+
+
+def test_a_township_renews_its_key_and_the_county_registers_the_new_one(
+    qtbot: QtBot, town: Side, county: Side, tmp_path: Path
+) -> None:
+    from tests.core.sync_support import pair
+
+    pair(town, county)
+    old = town.sync.own_key(town.admin)
+    town_page = _page(qtbot, town)
+    town_page.tabs.setCurrentWidget(town_page.peers_tab)
+    assert town_page.renew_button.isEnabled()
+    assert not town_page.renew_own_key("  ")  # a reason is required: nothing changes
+    assert "原因" in town_page.note.text() and town.sync.own_key(town.admin).fingerprint == old.fingerprint
+    assert town_page.renew_own_key("原电脑损坏")
+    new = town.sync.own_key(town.admin)
+    assert new.fingerprint != old.fingerprint and new.fingerprint in town_page.note.text()
+    card = tmp_path / "new.card"
+    assert town_page.save_card(card)
+
+    page = _page(qtbot, county)
+    page.tabs.setCurrentWidget(page.peers_tab)
+    page.peers.selectRow(0)
+    assert page.rekey_button.isEnabled()
+    qtbot.mouseClick(page.rekey_button, Qt.MouseButton.LeftButton)
+    dialog = page.findChild(PeerDialog)
+    assert dialog is not None and dialog.windowTitle() == "更换青溪镇人民政府的公钥"
+    assert dialog.area_code.isReadOnly() and dialog.area_code.text() == "330185"
+    assert dialog.load_card(card) and dialog.fingerprint.text() == new.fingerprint
+    dialog.confirmed.setChecked(True)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # no reason yet
+    assert dialog.isVisible() and "原因" in dialog.errors.message("原因")
+    assert county.sync.list_peers(county.admin)[0].fingerprint == old.fingerprint
+    type_text(qtbot, dialog.reason, "乡镇换了电脑")
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert county.sync.list_peers(county.admin)[0].fingerprint == new.fingerprint
+    assert "已更换 青溪镇人民政府" in page.note.text()

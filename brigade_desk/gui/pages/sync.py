@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -213,11 +214,17 @@ class SyncPage(Page):
         self.add_peer_button.clicked.connect(self.add_peer)
         self.peer_active_button = QPushButton("停用")
         self.peer_active_button.clicked.connect(self.toggle_peer_active)
+        self.rekey_button = QPushButton("更换其公钥…")
+        self.rekey_button.clicked.connect(self.rekey_peer)
+        self.renew_button = QPushButton("更换本机关密钥…")
+        self.renew_button.clicked.connect(self.ask_renew_own_key)
         self.peer_note = QLabel()  # why the buttons are unavailable
         self.peer_note.setWordWrap(True)
         peer_buttons = QHBoxLayout()
         peer_buttons.addWidget(self.add_peer_button)
         peer_buttons.addWidget(self.peer_active_button)
+        peer_buttons.addWidget(self.rekey_button)
+        peer_buttons.addWidget(self.renew_button)
         peer_buttons.addWidget(self.peer_note, 1)
         peers_box = QWidget()
         p_layout = QVBoxLayout(peers_box)
@@ -375,6 +382,8 @@ class SyncPage(Page):
         self.add_peer_button.setEnabled(manage)
         self.peer_active_button.setText("启用" if peer is not None and not peer.active else "停用")
         self.peer_active_button.setEnabled(manage and peer is not None)
+        self.rekey_button.setEnabled(manage and peer is not None)
+        self.renew_button.setEnabled(manage)
         if not self.session.can(Permission.SYNC_EXCHANGE):
             self.peer_note.setText("")
         elif not manage:
@@ -394,8 +403,42 @@ class SyncPage(Page):
         dialog.open()
         return dialog
 
-    def peer_added(self, peer: PeerView) -> None:
-        self.note.setText(f"已登记 {peer.name}（{peer.area_code}），公钥指纹 {peer.fingerprint}")
+    def rekey_peer(self) -> PeerDialog | None:
+        """更换其公钥: the selected partner made a new key; register it on the same registration."""
+        peer = self.selected_peer()
+        if peer is None:
+            return None
+        dialog = PeerDialog(self.session, self, replacing=peer)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.peer_added(dialog.added, "已更换") if dialog.added else None)
+        dialog.open()
+        return dialog
+
+    def ask_renew_own_key(self) -> None:
+        reason, ok = QInputDialog.getText(
+            self,
+            "更换本机关密钥",
+            "本机关的签名密钥文件丢失（如换了电脑）时才需更换。更换后对方须登记新名片，"
+            "才能接收本机的数据包。\n更换原因：",
+        )
+        if ok:
+            self.renew_own_key(reason)
+
+    def renew_own_key(self, reason: str) -> bool:
+        try:
+            key = self.services.sync.renew_own_key(self.session.actor, reason)
+        except BrigadeError as exc:
+            self.note.setText(f"未更换密钥：{exc.message}")
+            return False
+        self.note.setText(
+            f"已生成本机关新的签名密钥，指纹 {key.fingerprint}。请“保存本机关名片…”交给对方，"
+            "对方用“更换其公钥…”登记并电话核对新指纹。"
+        )
+        self.refresh()
+        return True
+
+    def peer_added(self, peer: PeerView, done: str = "已登记") -> None:
+        self.note.setText(f"{done} {peer.name}（{peer.area_code}），公钥指纹 {peer.fingerprint}")
         self.refresh()
         self.tabs.setCurrentWidget(self.peers_tab)
         self.select_peer(peer.area_code)
