@@ -65,7 +65,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import String, TextualSelect, bindparam, column, select, text
 from sqlalchemy.orm import Session
 
 from brigade_desk.core.model import Case, CaseParty, Party
@@ -780,6 +780,30 @@ def search_case_ids(session: Session, query: str, limit: int, offset: int = 0) -
             "SELECT case_id FROM m ORDER BY sort_key DESC LIMIT :limit OFFSET :offset"
         )
     return [str(case_id) for case_id in session.execute(text(stmt), params).scalars()]
+
+
+def matching_case_ids(session: Session, query: str) -> TextualSelect | None:
+    """Every case matching `query` as a SQL subquery (one `case_id` column), for combining with the
+    case list's other filters inside the database: no cap on the number of matches and no id list
+    sent back to SQL. None for an empty query."""
+    chunks = query_chunks(query)
+    if not chunks:
+        return None
+    sqlite = _is_sqlite(session)
+    if _is_single_character(chunks):
+        table = DOC_TABLE if sqlite else PG_TABLE
+        stmt = text(f"SELECT case_id FROM {table} WHERE narrow LIKE :search_pattern ESCAPE '\\'")
+        stmt = stmt.bindparams(search_pattern=_like_pattern(chunks[0]))
+    elif sqlite:
+        stmt = text(
+            f"SELECT d.case_id FROM {FTS_TABLE} JOIN {DOC_TABLE} AS d ON d.doc_id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH :search_match"
+        ).bindparams(search_match=_fts5_expression(chunks))
+    else:
+        stmt = text(
+            f"SELECT case_id FROM {PG_DOCUMENT_TABLE} WHERE document @@ CAST(:search_tsquery AS tsquery)"
+        ).bindparams(search_tsquery=_tsquery(chunks))
+    return stmt.columns(column("case_id", String))
 
 
 def count_matches(session: Session, query: str) -> int:

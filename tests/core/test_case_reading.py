@@ -3,6 +3,7 @@ approvals, and the next deadline on each list row."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -193,3 +194,32 @@ def test_pages_read_from_the_other_end_match_pages_read_forward(svc: Services, c
             for r in svc.cases.page_filtered(cast.officer, flt, off, 2, total)
         ]
         assert both_ends == forward and len(forward) == total, flt
+
+
+def test_search_with_filters_finds_every_match_the_filters_allow(store: Store) -> None:
+    from brigade_desk.core.services.demo import DemoService
+
+    svc = Services.over(store)
+    admin = cast_of(svc).admin
+    DemoService(store).generate(admin, cases=120, seed=7)
+
+    def every(flt: CaseFilter) -> set[str]:
+        total = svc.cases.count_filtered(admin, flt)
+        found = [
+            r.id for off in range(0, total + 25, 25) for r in svc.cases.page_filtered(admin, flt, off, 25)
+        ]
+        assert len(found) == len(set(found)) == total
+        return set(found)
+
+    filters = [
+        CaseFilter(states=("archived",)),
+        CaseFilter(states=("filed", "investigating", "decided")),
+        CaseFilter(source="网格员上报"),
+        CaseFilter(major_only=True),
+    ]
+    for query in ("青溪", "王", "垃圾", "330"):
+        matches = every(CaseFilter(query=query))
+        assert matches, query
+        for flt in filters:
+            combined = every(replace(flt, query=query))
+            assert combined == matches & every(flt), (query, flt)

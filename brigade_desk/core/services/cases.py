@@ -68,7 +68,6 @@ SORT_COLUMNS = {
 }
 DEADLINE_FILTERS = ("overdue", "due_today", "due_soon", "none")
 # A search combined with filters considers at most this many newest matches.
-MAX_SEARCH_HITS = 20_000
 
 
 @dataclass(frozen=True)
@@ -169,8 +168,9 @@ class CaseService(Service):
 
     def _filtered_ids(self, session: Session, flt: CaseFilter) -> Select[Any]:
         query = select(Case.id)
-        if flt.query.strip():
-            query = query.where(Case.id.in_(search.search_case_ids(session, flt.query, MAX_SEARCH_HITS)))
+        matching = search.matching_case_ids(session, flt.query)
+        if matching is not None:
+            query = query.where(Case.id.in_(matching))
         if flt.states:
             query = query.where(Case.state.in_(flt.states))
         if flt.officer_id:
@@ -270,8 +270,8 @@ class CaseService(Service):
 
 
 def _search_only(flt: CaseFilter) -> bool:
-    """A search with no other filter, newest first: the search index pages it by itself (every
-    match, not only the newest MAX_SEARCH_HITS, and without sending their ids back to SQL)."""
+    """A search with no other filter, newest first: the search index pages it by itself (no join
+    with the case table needed)."""
     return bool(flt.query.strip()) and replace(flt, query="") == CaseFilter() and flt.descending
 
 
