@@ -75,6 +75,7 @@ class DeadlineBoardBox(QGroupBox):
         self.session = session
         self.runner = runner or TaskRunner(self)
         self.print_task: TaskHandle | None = None
+        self.load_task: TaskHandle | None = None
         self.board: DeadlineBoard | None = None
         self.lists: dict[str, list[DueCase]] = {}
 
@@ -146,17 +147,37 @@ class DeadlineBoardBox(QGroupBox):
         self.all.blockSignals(False)
         self.mine.blockSignals(False)
 
-    def refresh(self) -> None:
+    def refresh(self) -> TaskHandle:
+        """Collect the board in the background (at county scale it reads many cases); an answer
+        that arrives after a newer refresh was asked for is dropped."""
+        dashboard, actor, mine = self.session.services.dashboard, self.session.actor, self.mine.isChecked()
+        self.today_label.setText("正在整理期限提醒…")
+        handle = self.runner.submit("期限提醒", lambda _progress: dashboard.deadlines(actor, mine=mine))
+        # Bound methods: Qt drops the connection when this widget is gone before the answer comes.
+        handle.succeeded.connect(self._loaded)
+        handle.failed.connect(self._load_failed)
+        self.load_task = handle
+        return handle
+
+    def _loaded(self, board: object) -> None:
+        if self.sender() is self.load_task:  # not an older refresh's late answer
+            self._show(board)  # type: ignore[arg-type]
+
+    def _load_failed(self, error: object) -> None:
+        if self.sender() is self.load_task:
+            self._failed(error)
+
+    def _failed(self, error: object) -> None:
+        self.board = None
+        text = error.message if isinstance(error, BrigadeError) else f"{type(error).__name__}: {error}"
+        self.message.setText(text)
+        self.message.show()
+        self.today_label.setText("")
+        for table in self.tables.values():
+            table.setRowCount(0)
+
+    def _show(self, board: DeadlineBoard) -> None:
         self.message.hide()
-        try:
-            board = self.session.services.dashboard.deadlines(self.session.actor, mine=self.mine.isChecked())
-        except BrigadeError as exc:
-            self.board = None
-            self.message.setText(exc.message)
-            self.message.show()
-            for table in self.tables.values():
-                table.setRowCount(0)
-            return
         self.board = board
         self.today_label.setText(
             f"今天：{show_date(board.today)}；即将到期指 {show_date(board.soon_until)} 前"
