@@ -94,7 +94,10 @@ class BundleWriter:
                         ) as out,
                     ):
                         shutil.copyfileobj(src, out, CHUNK)
-            os.replace(files_zip, self.path)
+            # Unlink, then rename: a rename over an existing file makes ext4 write the renamed file's
+            # delayed blocks at once (auto_da_alloc), which stalled the export ~0.4 s for 1 GB.
+            self.path.unlink()
+            os.rename(files_zip, self.path)
         except BaseException:
             target.close()
             raise
