@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
 from brigade_desk.core import audit, crypto
@@ -132,6 +133,22 @@ def discard_renewed(data_dir: Path) -> None:
     _pending_path(secret_path(data_dir)).unlink(missing_ok=True)
 
 
+# Unsealing costs an scrypt run (~85 ms); a county exporting to all its townships signs one bundle
+# each. The unsealed key is kept for the process, keyed by the sealed text and the secret read from
+# the file each time (so a changed or removed file still counts). Whoever can read this process's
+# memory can read the secret file too.
+_UNSEALED: dict[tuple[str, str], Ed25519PrivateKey] = {}
+
+
+def _unsealed(key: SyncKey, secret: str) -> Ed25519PrivateKey:
+    found = _UNSEALED.get((key.sealed, secret))
+    if found is None:
+        found = crypto.unwrap(crypto.WrappedKey(key.public_key, key.sealed), secret)
+        _UNSEALED.clear()
+        _UNSEALED[(key.sealed, secret)] = found
+    return found
+
+
 def sign(key: SyncKey, data_dir: Path, message: bytes) -> str:
     path = secret_path(data_dir)
     pending = _read_secret(_pending_path(path))
@@ -150,7 +167,7 @@ def sign(key: SyncKey, data_dir: Path, message: bytes) -> str:
             "请从生成密钥的电脑把该文件复制到本机数据目录的 keys 文件夹后再导出。"
         )
     try:
-        return crypto.sign(crypto.WrappedKey(key.public_key, key.sealed), secret, message)
+        return crypto.sign_with(_unsealed(key, secret), message)
     except AuthError as exc:
         raise RuleViolation(
             f"机关签名密钥文件 {path} 与数据库中的密钥不匹配，不能签署数据包。请使用生成密钥时的那个文件。"
