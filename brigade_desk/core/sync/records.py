@@ -24,7 +24,6 @@ import orjson
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, Table, Text
 from sqlalchemy.sql.schema import Column
 
-from brigade_desk.core.canonical import canonical_json
 from brigade_desk.core.model import (
     Approval,
     Attachment,
@@ -313,10 +312,6 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def encode_data(rtype: RecordType, row: Mapping[str, Any]) -> dict[str, Any]:
-    return {f.name: _encode_value(row[f.name]) for f in rtype.fields}
-
-
 LineEncoder = Callable[[Sequence[Any]], bytes]
 _ENCODERS: dict[str, LineEncoder] = {}
 
@@ -424,14 +419,6 @@ _STORED_ENCODERS: dict[str, LineEncoder] = {}
 
 def as_values(rtype: RecordType, row: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(row[name] for name in rtype.field_names)
-
-
-def encode_line(rtype: RecordType, row: Mapping[str, Any], op: str = "upsert") -> bytes:
-    data = encode_data(rtype, row)
-    version = int(row["version"]) if rtype.versioned else 0
-    return canonical_json(
-        {"type": rtype.name, "id": rtype.record_id(row), "version": version, "op": op, "data": data}
-    )
 
 
 # --- decoding ------------------------------------------------------------------------------------
