@@ -168,6 +168,16 @@ class Store:
         assert head is not None
         return head
 
+    def refresh_statistics(self) -> None:
+        """Bring the query planner's table statistics up to date after a bulk load (demo data, a
+        large import). PostgreSQL planned a filtered search at 200,000 cases from stale counts and
+        took 0.5 s a page instead of 0.06 s; SQLite's `PRAGMA optimize` analyses what needs it."""
+        with self.write_engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("PRAGMA optimize")
+            else:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+
     def current_revision(self) -> str | None:
         try:
             with self.write_engine.connect() as conn:

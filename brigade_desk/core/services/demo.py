@@ -157,6 +157,7 @@ class DemoService(Service):
             for (kind, year), last in serials.items():
                 session.add(NumberSequence(scope=f"{organ.id}:{kind}", year=year, last_value=last))
             search.rebuild_index(session)
+        self.store.refresh_statistics()
         return DemoReport(cases, len(party_ids), len(officers), time.perf_counter() - started, DEMO_PASSWORD)
 
     @staticmethod

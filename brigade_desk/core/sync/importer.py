@@ -543,6 +543,8 @@ def _apply(
         raise
     files_added = len(staging.placed)
     sent_copies_prune(store, m.kind)
+    if len(applier.touched_cases) > INCREMENTAL_INDEX_LIMIT:
+        store.refresh_statistics()  # a bulk load: the planner's counts are stale
     result = _finished(path, m, "applied", summary, applier, files_added)
     result.seconds = seconds
     return result
