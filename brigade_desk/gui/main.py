@@ -16,6 +16,7 @@ from brigade_desk.core.app import Services, open_services
 from brigade_desk.core.errors import BrigadeError
 from brigade_desk.gui.first_run import FirstRunDialog
 from brigade_desk.gui.fonts import register_qt_fonts
+from brigade_desk.gui.gc_guard import collect_in_gui_thread
 from brigade_desk.gui.main_window import APP_TITLE, MainWindow
 from brigade_desk.gui.none_guard import protect_none
 from brigade_desk.gui.session import DeskSession
@@ -41,6 +42,7 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Brigade Desk")
     register_qt_fonts(app)
+    collect_in_gui_thread(app)  # never in a pool thread (gc_guard.py)
     font = app.font()
     if 0 < font.pointSizeF() < MIN_POINT_SIZE:
         font.setPointSizeF(MIN_POINT_SIZE)

@@ -5,16 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from brigade_desk.core.app import Services
 from brigade_desk.core.rules.permissions import Actor
+from brigade_desk.gui.gc_guard import collect_in_gui_thread
 from brigade_desk.gui.main_window import MainWindow
 from brigade_desk.gui.none_guard import protect_none
 from brigade_desk.gui.session import DeskSession
 
 # PySide6 6.12.0 on CPython 3.11 loses a reference to None per Qt call; a long suite would abort.
 protect_none()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def gc_in_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the application: Python's collector runs only in the GUI thread (gui/gc_guard.py), so
+    a background task never destroys a widget left over from an earlier test."""
+    collector = collect_in_gui_thread(qapp)
+    yield
+    collector.stop()
 
 
 @pytest.fixture

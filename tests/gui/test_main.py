@@ -92,3 +92,31 @@ def test_cancelled_first_run_ends_without_sign_in(
     assert main.start(sqlite_services) is None
     assert asked == []
     assert not sqlite_services.setup.is_initialized()
+
+
+def test_garbage_is_collected_in_the_gui_thread_only(qapp: QApplication, qtbot: QtBot) -> None:
+    import gc
+    import threading
+
+    from brigade_desk.gui.gc_guard import GuiThreadCollector
+    from brigade_desk.gui.main import application
+    from brigade_desk.gui.tasks import TaskRunner
+
+    application()
+    assert qapp.findChild(GuiThreadCollector) is not None
+    assert not gc.isenabled()
+    threads: list[str] = []
+
+    def seen(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            threads.append(threading.current_thread().name)
+
+    gc.callbacks.append(seen)
+    try:
+        # A background task allocates far past every threshold: no collection may run in it.
+        runner = TaskRunner()
+        handle = runner.submit("allocate", lambda _p: [[n] for n in range(200_000)])
+        qtbot.waitUntil(lambda: not handle.running and bool(threads), timeout=10_000)
+        assert set(threads) == {threading.main_thread().name}  # collected, and only in the GUI thread
+    finally:
+        gc.callbacks.remove(seen)
