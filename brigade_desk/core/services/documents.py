@@ -1042,20 +1042,7 @@ class DocumentService(Service):
                     ensure_unchanged(doc, version, f"《{doc.title}》草稿")
                 before = {"inputs": doc.inputs, "officers": doc.officers}
             else:
-                doc = Document(
-                    case_id=case.id,
-                    form_id=form.id,
-                    form_version=form.version,
-                    title=form.title,
-                    kind=form.kind,
-                    doc_code=form.doc_code,
-                    step=form.step,
-                    status="draft",
-                    created_at=now,
-                    created_by=actor.user_id or None,
-                    created_by_name=actor.display_name,
-                    updated_at=now,
-                )
+                doc = _new_draft(form, case.id, actor, now)
                 session.add(doc)
                 before = None
             doc.form_version = form.version
@@ -1066,9 +1053,7 @@ class DocumentService(Service):
                 row = session.get(Delivery, options.delivery_id)
                 doc.subject_id = row.document_id if row is not None else None
             doc.doc_date = options.doc_date
-            doc.officers = [
-                {"user_id": u.id, "name": u.display_name, "certificate_no": u.certificate_no} for u in signers
-            ]
+            doc.officers = _officer_entries(signers)
             doc.inputs = _json_safe(dict(options.inputs))
             doc.updated_at = now
             session.flush()
@@ -1226,9 +1211,7 @@ class DocumentService(Service):
         doc.status = "issued"
         doc.form_version = form.version
         doc.doc_date = doc_date
-        doc.officers = [
-            {"user_id": u.id, "name": u.display_name, "certificate_no": u.certificate_no} for u in signers
-        ]
+        doc.officers = _officer_entries(signers)
         doc.snapshot = snapshot
         doc.snapshot_sha256 = snapshot_sha
         doc.pdf_sha256 = rendered.sha256
@@ -1347,27 +1330,16 @@ class DocumentService(Service):
             self._compose(session, form, options, corrects=original)
             signers = self._signers(session, officer_ids) if officer_ids else []
             now = self.clock()
-            doc = Document(
-                case_id=original.case_id,
+            doc = _new_draft(
+                form,
+                original.case_id,
+                actor,
+                now,
                 party_id=original.party_id,
                 subject_id=original.id,
                 corrects_id=original.id,
-                form_id=form.id,
-                form_version=form.version,
-                title=form.title,
-                kind=form.kind,
-                doc_code=form.doc_code,
-                step=form.step,
-                status="draft",
-                officers=[
-                    {"user_id": u.id, "name": u.display_name, "certificate_no": u.certificate_no}
-                    for u in signers
-                ],
+                officers=_officer_entries(signers),
                 inputs=_json_safe(dict(inputs)),
-                created_at=now,
-                created_by=actor.user_id or None,
-                created_by_name=actor.display_name,
-                updated_at=now,
             )
             session.add(doc)
             session.flush()
@@ -1456,10 +1428,7 @@ class DocumentService(Service):
                     for w in data.witnesses
                 ],
                 av_evidence_id=data.av_evidence_id,
-                servers=[
-                    {"user_id": u.id, "name": u.display_name, "certificate_no": u.certificate_no}
-                    for u in servers
-                ],
+                servers=_officer_entries(servers),
                 note=data.note.strip(),
                 recorded_by=actor.user_id or None,
                 recorded_by_name=actor.display_name,
@@ -1515,27 +1484,17 @@ class DocumentService(Service):
         if missing_required(form, data, draft=True):
             return None
         now = self.clock()
-        receipt = Document(
-            case_id=doc.case_id,
+        receipt = _new_draft(
+            form,
+            doc.case_id,
+            actor,
+            now,
             party_id=doc.party_id,
             subject_id=doc.id,
             delivery_id=row.id,
-            form_id=form.id,
-            form_version=form.version,
-            title=form.title,
-            kind=form.kind,
-            doc_code=form.doc_code,
-            step=form.step,
-            status="draft",
             doc_date=row.delivered_on,
-            officers=[
-                {"user_id": u.id, "name": u.display_name, "certificate_no": u.certificate_no} for u in servers
-            ],
+            officers=_officer_entries(servers),
             inputs={},
-            created_at=now,
-            created_by=actor.user_id or None,
-            created_by_name=actor.display_name,
-            updated_at=now,
         )
         session.add(receipt)
         session.flush()
@@ -2025,6 +1984,30 @@ def _read_payload(content: bytes) -> tuple[str, str, str, str] | None:
     if len(parts) != 4:
         return None
     return parts[0], parts[1], parts[2], parts[3]
+
+
+def _officer_entries(users: Sequence[User]) -> list[dict[str, str]]:
+    """How a document or a delivery records the people who signed or served it."""
+    return [{"user_id": u.id, "name": u.display_name, "certificate_no": u.certificate_no} for u in users]
+
+
+def _new_draft(form: FormDef, case_id: str, actor: Actor, now: datetime, **fields: Any) -> Document:
+    """A draft made from `form` for a case, stamped with who made it and when."""
+    return Document(
+        case_id=case_id,
+        form_id=form.id,
+        form_version=form.version,
+        title=form.title,
+        kind=form.kind,
+        doc_code=form.doc_code,
+        step=form.step,
+        status="draft",
+        created_at=now,
+        created_by=actor.user_id or None,
+        created_by_name=actor.display_name,
+        updated_at=now,
+        **fields,
+    )
 
 
 def _discretion_facts(session: Session, case_id: str) -> b.DiscretionFacts | None:
