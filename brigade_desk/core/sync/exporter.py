@@ -197,14 +197,13 @@ def _write_streams(
 ) -> None:
     """Records here, attachment files at the same time in a child process (core.sync.filework)
     into `files_zip`; then the records move into that archive."""
+    paths = {sha: path_for(store.files_dir, sha) for sha in sel.files}
     sizes = {}
-    for sha in sel.files:
+    for sha, path in paths.items():
         try:
-            sizes[sha] = path_for(store.files_dir, sha).stat().st_size
+            sizes[sha] = path.stat().st_size
         except FileNotFoundError:
-            raise StoreError(
-                f"附件文件缺失：{path_for(store.files_dir, sha)}；请先从备份恢复该文件再导出"
-            ) from None
+            raise _file_problem({"failed": "missing", "path": str(path)}) from None
     total = sum(sizes.values()) + len(sel.streams)
     done = [0]
 
@@ -218,7 +217,7 @@ def _write_streams(
     started = time.perf_counter()
     work = None
     if sel.files:
-        job = [[sha, str(path_for(store.files_dir, sha))] for sha in sel.files]
+        job = [[sha, str(path)] for sha, path in paths.items()]
         work = FileWork({"kind": "pack", "zip": str(files_zip), "files": job})
     try:
         for rtype, rows in sel.streams:

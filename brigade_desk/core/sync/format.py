@@ -44,6 +44,14 @@ def refuse(code: str, message: str) -> BundleRefused:
     return BundleRefused(code, message)
 
 
+def size_mismatch(member: str) -> BundleRefused:
+    return refuse("size_mismatch", f"成员 {member} 的大小与清单不符，已拒绝")
+
+
+def member_altered(member: str) -> BundleRefused:
+    return refuse("member_altered", f"数据包成员 {member} 的内容与清单中的哈希不符（已被改动或损坏），已拒绝")
+
+
 def records_member(type_name: str) -> str:
     return f"{RECORDS_DIR}/{type_name}.jsonl"
 

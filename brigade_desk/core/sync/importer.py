@@ -36,7 +36,14 @@ from brigade_desk.core.rules.permissions import Actor
 from brigade_desk.core.store import Store
 from brigade_desk.core.sync.apply import Applier, Context, Counts, Refusal
 from brigade_desk.core.sync.filework import FileWork, FileWorkError
-from brigade_desk.core.sync.format import BundleRefused, Manifest, file_member, refuse
+from brigade_desk.core.sync.format import (
+    BundleRefused,
+    Manifest,
+    file_member,
+    member_altered,
+    refuse,
+    size_mismatch,
+)
 from brigade_desk.core.sync.reader import BundleReader
 from brigade_desk.core.sync.records import KIND_TYPES, TYPES
 
@@ -270,12 +277,9 @@ def _files_verified(work: FileWork | None, step: Callable[[int], None] | None) -
         report = exc.report
         failed, member = report.get("failed"), report.get("member", "")
         if failed == "size_mismatch":
-            raise refuse("size_mismatch", f"成员 {member} 的大小与清单不符，已拒绝") from None
+            raise size_mismatch(member) from None
         if failed == "member_altered":
-            raise refuse(
-                "member_altered",
-                f"数据包成员 {member} 的内容与清单中的哈希不符（已被改动或损坏），已拒绝",
-            ) from None
+            raise member_altered(member) from None
         raise StoreError(f"暂存附件文件时出错：{report.get('detail', failed)}") from None
 
 

@@ -40,9 +40,11 @@ from brigade_desk.core.sync.format import (
     SIGNATURE_ALGORITHM,
     BundleRefused,
     Manifest,
+    member_altered,
     parse_manifest,
     records_member,
     refuse,
+    size_mismatch,
 )
 from brigade_desk.core.sync.records import (
     MAX_LINE,
@@ -241,7 +243,7 @@ class BundleReader:
             raise refuse("extra_member", f"数据包含有清单之外的成员（如 {extra[0]}），已拒绝")
         for name, (_sha, size) in manifest.members.items():
             if self._infos[name].file_size != size:
-                raise refuse("size_mismatch", f"成员 {name} 的大小与清单不符，已拒绝")
+                raise size_mismatch(name)
         for type_name in manifest.counts:
             if records_member(type_name) not in listed:
                 raise refuse("missing_member", f"清单列了 {type_name} 的记录数，但没有该记录成员")
@@ -287,12 +289,9 @@ class BundleReader:
 
     def _finish(self, counted: _Counted, sha256: str, size: int) -> None:
         if counted.size != size:
-            raise refuse("size_mismatch", f"成员 {counted.name} 的大小与清单不符，已拒绝")
+            raise size_mismatch(counted.name)
         if counted.hasher.hexdigest() != sha256:
-            raise refuse(
-                "member_altered",
-                f"数据包成员 {counted.name} 的内容与清单中的哈希不符（已被改动或损坏），已拒绝",
-            )
+            raise member_altered(counted.name)
 
     def _records(
         self, rtype: RecordType, name: str, sha256: str, size: int, progress: ByteProgress | None
