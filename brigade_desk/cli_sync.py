@@ -109,6 +109,20 @@ def _yuan(fen: int) -> str:
     return f"{fen / 100:,.2f}元"
 
 
+def _confirmed(args: argparse.Namespace, question: str, needs_yes: str, cancelled: str) -> bool:
+    """--yes, or a y typed at the prompt; without a terminal and without --yes, a refusal."""
+    from brigade_desk.core.errors import ValidationError
+
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise ValidationError.single("确认", needs_yes)
+    if input(question).strip().lower() in ("y", "yes", "是"):
+        return True
+    print(cancelled)
+    return False
+
+
 def run_peers(args: argparse.Namespace) -> int:
     from brigade_desk.cli import _cli_actor, _open, build_parser, print_json
     from brigade_desk.core.errors import ValidationError
@@ -120,15 +134,13 @@ def run_peers(args: argparse.Namespace) -> int:
         match args.peers_command:
             case "key":
                 if args.renew:
-                    if not args.yes:
-                        if not sys.stdin.isatty():
-                            raise ValidationError.single("确认", "非交互运行时请加 --yes 确认更换密钥")
-                        answer = (
-                            input("更换后对方须登记新名片才能接收本机的数据包。输入 y 确认：").strip().lower()
-                        )
-                        if answer not in ("y", "yes", "是"):
-                            print("已取消，未更换")
-                            return 0
+                    if not _confirmed(
+                        args,
+                        "更换后对方须登记新名片才能接收本机的数据包。输入 y 确认：",
+                        "非交互运行时请加 --yes 确认更换密钥",
+                        "已取消，未更换",
+                    ):
+                        return 0
                     renewed = services.sync.renew_own_key(actor, args.reason)
                     print(
                         f"已生成新的签名密钥，指纹 {renewed.fingerprint}；请把新名片交给对方登记（peers rekey）"
@@ -167,13 +179,13 @@ def run_peers(args: argparse.Namespace) -> int:
                 print(
                     f"将登记：{name}（{area}，{'县级' if kind == 'county' else '乡镇'}），公钥指纹 {fingerprint}"
                 )
-                if not args.yes:
-                    if not sys.stdin.isatty():
-                        raise ValidationError.single("确认", "非交互运行时请核对指纹后加 --yes")
-                    answer = input("请与对方核对指纹一致后输入 y 确认：").strip().lower()
-                    if answer not in ("y", "yes", "是"):
-                        print("已取消，未登记")
-                        return 0
+                if not _confirmed(
+                    args,
+                    "请与对方核对指纹一致后输入 y 确认：",
+                    "非交互运行时请核对指纹后加 --yes",
+                    "已取消，未登记",
+                ):
+                    return 0
                 view = services.sync.add_peer(
                     actor, kind=kind, area_code=area, name=name, public_key=public_key
                 )
@@ -196,13 +208,13 @@ def run_peers(args: argparse.Namespace) -> int:
                 if problem := check_public_key(public_key):
                     raise ValidationError.single("公钥", problem)
                 print(f"{args.area_code} 的新公钥指纹：{crypto.fingerprint(public_key.strip())}")
-                if not args.yes:
-                    if not sys.stdin.isatty():
-                        raise ValidationError.single("确认", "非交互运行时请核对新指纹后加 --yes")
-                    answer = input("请与对方核对新指纹一致后输入 y 确认：").strip().lower()
-                    if answer not in ("y", "yes", "是"):
-                        print("已取消，未更换")
-                        return 0
+                if not _confirmed(
+                    args,
+                    "请与对方核对新指纹一致后输入 y 确认：",
+                    "非交互运行时请核对新指纹后加 --yes",
+                    "已取消，未更换",
+                ):
+                    return 0
                 view = services.sync.replace_peer_key(actor, args.area_code, public_key, args.reason)
                 print(f"已更换 {view.name}（{view.area_code}）的公钥，新指纹 {view.fingerprint}")
             case "list":
