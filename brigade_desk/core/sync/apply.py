@@ -131,10 +131,6 @@ def _key_getter(table: Table) -> Callable[[Row], tuple[Any, ...]]:
     return found
 
 
-def _key_of(table: Table, row: Row) -> tuple[Any, ...]:
-    return _key_getter(table)(row)
-
-
 class Applier:
     def __init__(self, session: Session, ctx: Context) -> None:
         self.session = session

@@ -458,9 +458,6 @@ def parse_json(text: bytes) -> Any:
         raise RecordError(f"JSON 格式错误（{exc.msg}，第 {exc.colno} 列）") from exc
 
 
-# Built once: json.loads with an argument builds a new decoder per call (decoding is the hot loop).
-_DECODE = json.JSONDecoder(parse_constant=_no_constant).decode
-
 Checker = Callable[[Any], Any]
 
 

@@ -30,7 +30,6 @@ from brigade_desk.core.sync.format import (
 from brigade_desk.core.sync.records import RecordType
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
-ByteProgress = Callable[[int], None]
 
 
 class Cancelled(Exception):
