@@ -429,7 +429,7 @@ def test_documents_print_the_saved_discretion_clause(svc: Services, cast: Cast) 
     pdf = svc.documents.preview(cast.officer, to_punish, allow_missing=True).content
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
     assert saved.result.benchmark_title in text and f"第{saved.result.item_seq}项" in text
-    assert "“从轻”情形" in text
+    assert "“从轻”情形" in text and "及时改正违法行为。" in text
     # A value typed at generation still wins over the saved clause.
     typed = GenerateOptions(
         case_id,

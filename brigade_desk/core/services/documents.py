@@ -2024,11 +2024,10 @@ def _discretion_facts(session: Session, case_id: str) -> b.DiscretionFacts | Non
     )
     basis += f"第{result.item_seq}项" if result.item_seq else f"{result.item_code}项"
     tier = "不予处罚" if result.no_penalty else (result.tier_label or "法定幅度")
-    reason = "；".join(result.circumstances) or result.rule_text
+    # A sentence of its own in the document: it ends with 。 like the text around it.
+    reason = ("；".join(result.circumstances) or result.rule_text).rstrip("。") + "。"
     if row.proposed_fen is not None and row.proposed_fen != result.recommended_fen and row.proposal_reason:
-        reason = (
-            f"{reason.rstrip('。')}。拟处罚款{format_yuan(row.proposed_fen)}，理由：{row.proposal_reason}"
-        )
+        reason += f"拟处罚款{format_yuan(row.proposed_fen)}，理由：{row.proposal_reason.rstrip('。')}。"
     return b.DiscretionFacts(basis, tier, reason)
 
 
