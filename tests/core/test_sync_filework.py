@@ -120,3 +120,91 @@ def test_a_bad_job_is_reported_not_hidden(tmp_path: Path) -> None:
         work.wait()
     assert caught.value.report["failed"] == "error"
     assert "absent.zip" in caught.value.report["detail"]
+
+
+def _stored_zip(path: Path, contents: list[bytes]) -> list[list[object]]:
+    """A ZIP of stored `files/<sha256>` members, as a bundle carries them; returns the verify job's
+    file list (member, sha256, size, no staging)."""
+    import hashlib
+    import zipfile
+
+    files: list[list[object]] = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for content in contents:
+            sha = hashlib.sha256(content).hexdigest()
+            zf.writestr(f"files/{sha}", content)
+            files.append([f"files/{sha}", sha, len(content), None])
+    return files
+
+
+def _verify_and_stage(bundle: Path, files: list[list[object]], staging: Path) -> list[bytes]:
+    staging.mkdir(exist_ok=True)
+    for entry in files:
+        entry[3] = str(staging / str(entry[1]))
+    FileWork({"kind": "verify", "bundle": str(bundle), "files": files}).wait()
+    return [Path(str(entry[3])).read_bytes() for entry in files]
+
+
+def test_verify_stages_every_byte_when_the_kernel_copies(tmp_path: Path) -> None:
+    contents = [os.urandom(2_500_000), b"", os.urandom(1_048_576), b"short"]
+    files = _stored_zip(tmp_path / "b.zip", contents)
+    assert _verify_and_stage(tmp_path / "b.zip", files, tmp_path / "staged") == contents
+
+
+def test_verify_stages_every_byte_from_another_file_system(tmp_path: Path) -> None:
+    """A bundle on a USB stick is on another file system, where the kernel may refuse to copy
+    (EXDEV): the child writes the pieces itself."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs /dev/shm on a file system other than the test's temporary directory")
+    bundle = shm / f"bd-test-{os.getpid()}.zip"
+    try:
+        contents = [os.urandom(3_000_000), os.urandom(10)]
+        files = _stored_zip(bundle, contents)
+        assert _verify_and_stage(bundle, files, tmp_path / "staged") == contents
+    finally:
+        bundle.unlink(missing_ok=True)
+
+
+def test_the_copier_writes_the_piece_itself_where_the_kernel_cannot(tmp_path: Path) -> None:
+    from brigade_desk.core.sync.filework import _Copier
+
+    source = tmp_path / "src"
+    source.write_bytes(b"0123456789" * 1000)
+    copier = _Copier()
+    copier.kernel = False
+    piece = memoryview(source.read_bytes())[100:5100]
+    src, dst = os.open(source, os.O_RDONLY), os.open(tmp_path / "dst", os.O_WRONLY | os.O_CREAT)
+    try:
+        copier.copy(src, dst, 100, piece)
+    finally:
+        os.close(src)
+        os.close(dst)
+    assert (tmp_path / "dst").read_bytes() == source.read_bytes()[100:5100]
+
+
+def test_a_local_header_that_names_another_member_is_refused(tmp_path: Path) -> None:
+    contents = [os.urandom(50_000), os.urandom(60_000)]
+    bundle = tmp_path / "b.zip"
+    files = _stored_zip(bundle, contents)
+    first, second = (str(entry[1]) for entry in files)
+    data = bundle.read_bytes()
+    # The first member's local header now names the second file: the central directory and the
+    # bytes disagree about what the member is.
+    bundle.write_bytes(data.replace(first.encode(), second.encode(), 1))
+    with pytest.raises(FileWorkError) as caught:
+        FileWork({"kind": "verify", "bundle": str(bundle), "files": files}).wait()
+    assert caught.value.report["failed"] == "member_altered"
+    assert caught.value.report["member"] == f"files/{first}"
+    assert "names another member" in caught.value.report["detail"]
+
+
+def test_a_member_cut_short_by_the_end_of_the_bundle_is_a_size_mismatch(tmp_path: Path) -> None:
+    contents = [os.urandom(200_000)]
+    bundle = tmp_path / "b.zip"
+    files = _stored_zip(bundle, contents)
+    files[0][2] = 300_000  # the manifest's size runs past the end of the bundle
+    with pytest.raises(FileWorkError) as caught:
+        FileWork({"kind": "verify", "bundle": str(bundle), "files": files}).wait()
+    assert caught.value.report["failed"] == "size_mismatch"
+    assert caught.value.report["member"] == files[0][0]

@@ -25,6 +25,7 @@ from brigade_desk import __version__
 from brigade_desk.core import audit
 from brigade_desk.core.errors import RuleViolation, StoreError
 from brigade_desk.core.files import path_for
+from brigade_desk.core.gc_pause import cyclic_gc_paused
 from brigade_desk.core.ids import new_id
 from brigade_desk.core.model import AuditHead, Organ, SyncBundle, SyncKey, SyncPeer, SyncSentFile
 from brigade_desk.core.rules.permissions import Actor
@@ -176,7 +177,8 @@ def _export_one(
                 "peer_organ": peer.organ_id,
             }
             seconds: dict[str, float] = {}
-            _write_streams(store, writer, files_zip, sel, progress, seconds)
+            with cyclic_gc_paused():
+                _write_streams(store, writer, files_zip, sel, progress, seconds)
         started = time.perf_counter()
         result = _seal(store, actor, writer, partial, sent_dir, out_dir, sel, info, kind, full, owed, now)
         result.seconds.update(seconds, seal=time.perf_counter() - started)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from brigade_desk.core import audit, search
 from brigade_desk.core.errors import StoreError
 from brigade_desk.core.files import path_for
+from brigade_desk.core.gc_pause import cyclic_gc_paused
 from brigade_desk.core.model import Organ, SyncBundle, SyncPeer
 from brigade_desk.core.rules.permissions import Actor
 from brigade_desk.core.store import Store
@@ -371,19 +372,20 @@ def _import_one(
         try:
             started = time.perf_counter()
             work = _start_files(reader, path, None if dry_run else staging)
-            result = _apply(
-                store,
-                actor,
-                reader,
-                p,
-                staging,
-                work,
-                step,
-                now=now,
-                dry_run=dry_run,
-                path=path,
-                releasing=releasing,
-            )
+            with cyclic_gc_paused():
+                result = _apply(
+                    store,
+                    actor,
+                    reader,
+                    p,
+                    staging,
+                    work,
+                    step,
+                    now=now,
+                    dry_run=dry_run,
+                    path=path,
+                    releasing=releasing,
+                )
             result.seconds["total"] = time.perf_counter() - started
             return result
         finally:
