@@ -311,13 +311,7 @@ class Applier:
         outcomes: list[tuple[Record, Row, str]] = []
         counts = self._count(rtype)
         accepted = self.accepted.setdefault(table.name, set())
-        if not existing:
-            # The common case of a large import: every row is new (one pass, no per-row branches).
-            creates = [row for _rec, row in items]
-            counts.created += len(items)
-            accepted.update(keys if len(keys[0] if keys else ()) != 1 else [k[0] for k in keys])
-            outcomes = [(rec, row, "created") for rec, row in items]
-        for (rec, row), key in zip(items if existing else (), keys, strict=False):
+        for (rec, row), key in zip(items, keys, strict=True):
             old = existing.get(key)
             if old is None:
                 creates.append(row)
@@ -568,16 +562,8 @@ class Applier:
 
     def _case_child(self, rtype: RecordType, chunk: list[Record]) -> None:
         table = rtype.table.name if rtype.table is not None else None
-        case_ids = {rec.data["case_id"] for rec in chunk}
+        owned = self._cases_owned(rec.data["case_id"] for rec in chunk)
         accepted_cases = self.accepted.get("case_record", set())
-        if case_ids <= accepted_cases:
-            # Every record's case was accepted in this bundle: nothing to decide one by one.
-            written = self._write(rtype, self._fk_check(rtype, [(rec, rec.data) for rec in chunk]))
-            self.touched_cases.update(
-                row["case_id"] for _rec, row, outcome in written if outcome != "skipped"
-            )
-            return
-        owned = self._cases_owned(case_ids)
         items = []
         for rec in chunk:
             case_id = rec.data["case_id"]
