@@ -208,3 +208,45 @@ def test_a_member_cut_short_by_the_end_of_the_bundle_is_a_size_mismatch(tmp_path
         FileWork({"kind": "verify", "bundle": str(bundle), "files": files}).wait()
     assert caught.value.report["failed"] == "size_mismatch"
     assert caught.value.report["member"] == files[0][0]
+
+
+@pytest.mark.parametrize("source_dir", ["same", "other"])
+def test_pack_writes_an_archive_zipfile_reads_back_with_every_crc_right(
+    tmp_path: Path, source_dir: str
+) -> None:
+    """The child appends members itself (the kernel copies the bytes, or the child writes them
+    when the sources are on another file system); zipfile must read the result as its own."""
+    import hashlib
+    import zipfile
+
+    folder = tmp_path if source_dir == "same" else Path("/dev/shm") / f"bd-pack-{os.getpid()}"
+    if source_dir == "other" and (
+        not Path("/dev/shm").is_dir() or Path("/dev/shm").stat().st_dev == tmp_path.stat().st_dev
+    ):
+        pytest.skip("needs /dev/shm on a file system other than the test's temporary directory")
+    folder.mkdir(exist_ok=True)
+    try:
+        contents = [os.urandom(2_100_000), b"", os.urandom(1_048_576), "执法记录".encode()]
+        job = []
+        for n, content in enumerate(contents):
+            path = folder / f"f{n}"
+            path.write_bytes(content)
+            job.append([hashlib.sha256(content).hexdigest(), str(path)])
+        answer = FileWork({"kind": "pack", "zip": str(tmp_path / "files.zip"), "files": job}).wait()
+    finally:
+        if source_dir == "other":
+            for path in folder.iterdir():
+                path.unlink()
+            folder.rmdir()
+    with zipfile.ZipFile(tmp_path / "files.zip") as zf:
+        assert zf.testzip() is None
+        assert [zf.read(f"files/{sha}") for sha, _path in job] == contents
+        assert all(info.compress_type == zipfile.ZIP_STORED for info in zf.infolist())
+    assert answer["done"] == {
+        f"files/{sha}": {"sha256": sha, "size": len(c)} for (sha, _p), c in zip(job, contents, strict=True)
+    }
+    # The records are appended to this archive afterwards (BundleWriter.take_files).
+    with zipfile.ZipFile(tmp_path / "files.zip", "a") as zf:
+        zf.writestr("records/x.jsonl", b"{}\n")
+    with zipfile.ZipFile(tmp_path / "files.zip") as zf:
+        assert zf.testzip() is None and len(zf.infolist()) == len(contents) + 1

@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -56,28 +57,65 @@ def _say(out: IO[str], message: dict[str, Any]) -> None:
 
 def _pack(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict[str, Any]:
     members: dict[str, dict[str, Any]] = {}
+    buffer, copier = bytearray(PIECE), _Copier()
     with zipfile.ZipFile(job["zip"], "w", allowZip64=True) as zf:
         for sha256, source in job["files"]:
             info = zipfile.ZipInfo(f"files/{sha256}", date_time=EPOCH)
             info.compress_type = zipfile.ZIP_STORED
             info.external_attr = (stat.S_IFREG | 0o644) << 16
-            hasher, size = hashlib.sha256(), 0
             try:
-                src = open(source, "rb")  # noqa: SIM115 - closed by the with below
+                src = open(source, "rb", buffering=0)  # noqa: SIM115 - closed by the with below
             except FileNotFoundError:
                 return {"failed": "missing", "sha256": sha256, "path": source}
-            with src, zf.open(info, "w", force_zip64=True) as dst:
-                while piece := src.read(PIECE):
-                    if stopped.is_set():
-                        raise _Stop
-                    hasher.update(piece)
-                    dst.write(piece)
-                    size += len(piece)
-                    _say(out, {"bytes": len(piece)})
-            if hasher.hexdigest() != sha256:
+            with src:
+                digest = _append_stored(zf, info, src, buffer, copier, stopped, out)
+            if digest != sha256:
                 return {"failed": "damaged", "sha256": sha256, "path": source}
-            members[info.filename] = {"sha256": sha256, "size": size}
+            members[info.filename] = {"sha256": sha256, "size": info.file_size}
     return {"done": members}
+
+
+def _append_stored(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    src: io.FileIO,
+    buffer: bytearray,
+    copier: _Copier,
+    stopped: threading.Event,
+    out: IO[str],
+) -> str:
+    """Append `src` as a stored member and return its SHA-256. The bytes are read once here (for
+    the hash and the CRC-32) and copied into the archive by the kernel (_Copier); the local header
+    is written first and rewritten with the CRC and sizes at the end, as zipfile itself does for a
+    member opened for writing. This leans on zipfile's `fp`, `start_dir`, `filelist` and
+    `NameToInfo`, and on `ZipInfo.FileHeader`, unchanged since Python 3.6; the archive is then
+    closed (its central directory written) by zipfile, and every export is read back by the tests."""
+    fp = zf.fp
+    assert fp is not None
+    info.header_offset = zf.start_dir
+    info.CRC, info.file_size, info.compress_size = 0, 0, 0
+    fp.seek(info.header_offset)
+    fp.write(info.FileHeader(zip64=True))
+    fp.flush()
+    data_start = fp.tell()
+    hasher, crc, size = hashlib.sha256(), 0, 0
+    view = memoryview(buffer)
+    while n := src.readinto(view):
+        if stopped.is_set():
+            raise _Stop
+        hasher.update(view[:n])
+        crc = zlib.crc32(view[:n], crc)
+        copier.copy(src.fileno(), fp.fileno(), size, view[:n])
+        size += n
+        _say(out, {"bytes": n})
+    info.CRC, info.file_size, info.compress_size = crc, size, size
+    fp.seek(info.header_offset)  # an absolute seek: the buffered file forgets where it was
+    fp.write(info.FileHeader(zip64=True))
+    fp.seek(data_start + size)
+    zf.start_dir = fp.tell()
+    zf.filelist.append(info)
+    zf.NameToInfo[info.filename] = info
+    return hasher.hexdigest()
 
 
 def _verify(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict[str, Any]:
