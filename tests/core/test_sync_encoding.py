@@ -210,6 +210,10 @@ def test_sqlite_processors_store_what_sqlalchemy_stores(tmp_path: Path) -> None:
         None,
     ):
         assert ours(value) == theirs(value)
+    on = TYPES["case_step"].table.c["on"].type  # type: ignore[union-attr]
+    ours, theirs = _bind_processor(on, dialect), on._cached_bind_processor(dialect)
+    for day in (date(2026, 3, 1), date(999, 1, 2), datetime(2026, 3, 1, 23, 59, tzinfo=UTC), None):
+        assert ours(day) == theirs(day)
     detail = rtype.table.c["detail"].type
     ours, theirs = _bind_processor(detail, dialect), detail._cached_bind_processor(dialect)
     for value in ({"乙": [1, None], "a": {"b": True}}, [], {}, None, "文本"):

@@ -641,7 +641,7 @@ def _fast_checker(rtype: RecordType) -> Callable[[dict[str, Any]], dict[str, Any
 
 _SORTED = orjson.OPT_SORT_KEYS
 _SPECS: dict[
-    str, tuple[str, frozenset[str], frozenset[str], Callable[[dict[str, Any]], dict[str, Any]], bool]
+    str, tuple[str, frozenset[str], frozenset[str], Callable[[dict[str, Any]], dict[str, Any]], bool, str]
 ] = {}
 
 
@@ -658,8 +658,9 @@ def decode_line(rtype: RecordType, line: bytes) -> Record:
             _names(rtype),
             _fast_checker(rtype),
             rtype.versioned,
+            rtype.key[0] if len(rtype.key) == 1 else "",
         )
-    name, ops, names, check, versioned = spec
+    name, ops, names, check, versioned, single_key = spec
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -679,7 +680,8 @@ def decode_line(rtype: RecordType, line: bytes) -> Record:
         record_id = obj["id"]
         if (
             type(record_id) is str
-            and record_id == rtype.record_id(raw)
+            # A text key is its own id; other keys (numbers, dates, several fields) are spelled out.
+            and (raw.get(single_key) == record_id or record_id == rtype.record_id(raw))
             and (not versioned or data["version"] == version)
             # Only the canonical form is accepted: no duplicate keys, no other order, no white
             # space (orjson's sorted compact output is byte for byte core.canonical's).
