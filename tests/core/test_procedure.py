@@ -474,6 +474,54 @@ def test_simple_procedure_refuses_an_incomplete_decision_and_writes_nothing(
     assert handling.penalty_kinds == ("警告",) and handling.fine_fen is None
 
 
+def test_an_on_the_spot_decision_closes_the_lead_it_was_made_on(svc: Services, cast: Cast) -> None:
+    """Officers sent out on a complaint find the violation and decide on the spot: the lead leaves
+    the open list, points to the 简罚 case, and the case carries the lead's source and time."""
+    p = svc.procedure
+    lead = svc.leads.register(
+        cast.officer,
+        LeadInput(
+            "投诉举报",
+            "反映东村路口有人占道卖水果",
+            _at(date(2025, 9, 21)),
+            place="东村路口",
+            violation_date=date(2025, 9, 21),
+        ),
+    )
+    base = (cast.person_id, cast.item_id, cast.officer_ids)
+    # A decision dated before the lead came in is refused, and nothing is written.
+    with pytest.raises(ValidationError) as refused:
+        p.on_the_spot(
+            cast.officer,
+            SimpleInput(*base, date(2025, 9, 20), "东村路口", "占道经营", fine_fen=50_00, lead_id=lead.id),
+        )
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("决定日期", "不能早于线索受理日期（2025-09-21）")
+    ]
+    assert svc.cases.count(cast.officer) == 0 and svc.leads.get(cast.officer, lead.id).status == "open"
+
+    case_id = p.on_the_spot(
+        cast.officer,
+        SimpleInput(*base, date(2025, 9, 22), "东村路口", "占道经营", fine_fen=50_00, lead_id=lead.id),
+    )
+    closed = svc.leads.get(cast.officer, lead.id)
+    assert (closed.status, closed.status_label, closed.case_id) == ("on_the_spot", "已当场处罚", case_id)
+    assert lead.id not in [item.id for item in svc.leads.list(cast.officer, "open")]
+    detail = svc.cases.get(cast.officer, case_id)
+    assert (detail.source, detail.violation_date) == ("投诉举报", date(2025, 9, 21))
+    assert "lead.on_the_spot" in [e.action for e in svc.audit.history(cast.leader, "lead", lead.id)]
+
+    # A lead already dealt with cannot be closed twice, nor filed after the decision.
+    with pytest.raises(RuleViolation, match="该线索已处理"):
+        p.on_the_spot(
+            cast.officer,
+            SimpleInput(*base, date(2025, 9, 22), "东村路口", "占道经营", fine_fen=50_00, lead_id=lead.id),
+        )
+    with pytest.raises(RuleViolation, match="该线索已处理"):
+        p.propose_filing(cast.officer, _filing(cast, lead_id=lead.id))
+    assert svc.cases.count(cast.officer) == 1
+
+
 def test_reporter_identity_is_confidential(svc: Services, cast: Cast) -> None:
     lead = svc.leads.register(
         cast.officer,

@@ -266,3 +266,47 @@ def test_the_decision_day_moves_the_certificates_and_items_with_it(
     row = dialog.officers.item_for(cast.expired.user_id)
     assert row is not None and "有效期至2024年12月31日" in row.text() and "无效" not in row.text()
     assert dialog.items.on == date(2024, 9, 22)
+
+
+def test_a_lead_decided_on_the_spot_is_closed_with_the_case(
+    qtbot: QtBot, svc: Services, cast: Cast, officer_window: MainWindow, answers: Answers
+) -> None:
+    """From the 线索 tab: the lead's place comes into the form, its text is shown above it; the
+    decision makes the case and the lead leaves the list of open leads."""
+    from brigade_desk.core.services.leads import LeadInput
+
+    lead = svc.leads.register(
+        cast.officer,
+        LeadInput(
+            "投诉举报",
+            "群众反映东村路口有水果摊占道",
+            datetime(2025, 9, 22, 1, tzinfo=UTC),
+            place="青溪镇东村路口",
+        ),
+    )
+    officer_window.go_to("cases")
+    page = officer_window.cases
+    page.list_tabs.setCurrentIndex(1)
+    page.leads.select_lead(lead.id)
+    assert page.leads.spot_button.isEnabled()
+    page.leads.spot_button.click()
+    dialog = page.findChild(OnTheSpotDialog)
+    assert isinstance(dialog, OnTheSpotDialog) and dialog.isVisible() and dialog.lead == lead
+    assert dialog.place.text() == "青溪镇东村路口" and not dialog.typed()
+    qtbot.keyClicks(dialog.parties.search, "cz")
+    qtbot.waitUntil(lambda: dialog.parties.results.count() == 1, timeout=2000)
+    qtbot.keyClick(dialog.parties.search, Qt.Key.Key_Return)
+    type_text(qtbot, dialog.facts, "当事人在东村路口人行道上摆放水果摊占道经营")
+    dialog.items.check([cast.item_id])
+    qtbot.keyClicks(dialog.fine, "50")
+    dialog.officers.set_checked([cast.officer2.user_id])
+    answers.reply = QMessageBox.StandardButton.No
+    dialog.save_button.click()
+
+    case_id = dialog.case_id
+    assert case_id is not None and not dialog.isVisible()
+    closed = svc.leads.get(cast.officer, lead.id)
+    assert (closed.status, closed.case_id) == ("on_the_spot", case_id)
+    assert svc.cases.get(cast.officer, case_id).source == "投诉举报"
+    assert lead.id not in [item.id for item in page.leads.leads]  # the panel was reloaded
+    assert page.selected_case_id() == case_id

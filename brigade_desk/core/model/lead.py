@@ -30,7 +30,7 @@ class Lead(Base):
     reporter_name: Mapped[str] = mapped_column(String(64), default="")
     reporter_phone: Mapped[str] = mapped_column(String(40), default="")
     reporter_id_number: Mapped[str] = mapped_column(String(40), default="")
-    # open | filed | not_filed | transferred
+    # open | filed | on_the_spot (closed by a 简易程序 decision) | not_filed | transferred
     status: Mapped[str] = mapped_column(String(20), default="open")
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     # Where a matter belongs to another organ (county department), to whom it went.

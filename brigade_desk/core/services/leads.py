@@ -24,7 +24,13 @@ SOURCE_REF_LABELS = {
     "上级交办": "交办单位",
     "投诉举报": "举报方式",
 }
-LEAD_STATUS_LABELS = {"open": "待处理", "filed": "已立案", "not_filed": "不予立案", "transferred": "已移送"}
+LEAD_STATUS_LABELS = {
+    "open": "待处理",
+    "filed": "已立案",
+    "on_the_spot": "已当场处罚",
+    "not_filed": "不予立案",
+    "transferred": "已移送",
+}
 
 
 @dataclass(frozen=True)

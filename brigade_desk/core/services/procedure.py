@@ -143,6 +143,8 @@ class SimpleInput:
     collect_on_spot: bool = False
     hard_to_enforce: bool = False
     finance_receipt_no: str = ""
+    # The lead the officers went out on (a complaint, a 12345 ticket): the decision closes it.
+    lead_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1639,6 +1641,7 @@ class ProcedureService(Service):
             item = session.get(PowerItem, data.power_item_id)
             if party is None or item is None:
                 raise NotFound("当事人或权力事项不存在")
+            lead = self._open_lead_for_the_spot(session, data)
             problems = gates.simple_procedure_problems(
                 data.fine_fen,
                 data.warning_only,
@@ -1659,9 +1662,9 @@ class ProcedureService(Service):
             case = Case(
                 organ_id=organ.id,
                 procedure="simple",
-                source="巡查发现",
-                received_at=now,
-                violation_date=data.decided_on,
+                source=lead.source if lead else "巡查发现",
+                received_at=lead.received_at if lead else now,
+                violation_date=(lead.violation_date if lead else None) or data.decided_on,
                 place=data.place.strip(),
                 summary=f"{party.name}{item.name.removeprefix('对').removesuffix('的处罚')}案",
                 facts=data.facts.strip(),
@@ -1709,9 +1712,42 @@ class ProcedureService(Service):
                     fine_fen=data.fine_fen,
                     detail={"receipt_no": data.finance_receipt_no.strip()},
                 )
+            if lead is not None:
+                lead.case_id, lead.status = case.id, "on_the_spot"
+                lead.decided_at, lead.decided_by = now, actor.user_id or None
+                audit.record(
+                    session,
+                    actor,
+                    audit.Change(
+                        "lead.on_the_spot",
+                        "lead",
+                        lead.id,
+                        f"当场处罚：{case.case_number}",
+                        after={"status": "on_the_spot", "case_id": case.id},
+                    ),
+                )
             self._refresh_due(session, case)
             search.index_cases(session, [case.id])
             return case.id
+
+    @staticmethod
+    def _open_lead_for_the_spot(session: Session, data: SimpleInput) -> Lead | None:
+        """The lead an on-the-spot decision closes: still open, and not after the decision."""
+        if not data.lead_id:
+            return None
+        lead = session.get(Lead, data.lead_id)
+        if lead is None:
+            raise NotFound("线索不存在")
+        if lead.status != "open" or lead.case_id is not None:
+            raise RuleViolation("该线索已处理（已提请立案、已决定或已移送），不能再据此当场处罚")
+        received_on = beijing_today(lead.received_at)
+        if data.decided_on < received_on:
+            raise ValidationError.single("决定日期", f"不能早于线索受理日期（{received_on:%Y-%m-%d}）")
+        if lead.violation_date and lead.violation_date > data.decided_on:
+            raise ValidationError.single(
+                "决定日期", f"不能早于线索所记违法行为发生日期（{lead.violation_date:%Y-%m-%d}）"
+            )
+        return lead
 
     @operation(Permission.CASE_APPROVE)
     def file_for_record(self, actor: Actor, case_id: str) -> None:

@@ -74,7 +74,7 @@ class CasesPage(Page):
         self.file_button.clicked.connect(lambda: self.open_filing(None))
         self.spot_button = QPushButton("当场处罚…")
         self.spot_button.setToolTip("简易程序：违法事实确凿并有法定依据的，当场作出罚款或者警告的决定")
-        self.spot_button.clicked.connect(self.open_on_the_spot)
+        self.spot_button.clicked.connect(lambda: self.open_on_the_spot(None))
         self.edit_reason = QLabel(WHO[Permission.CASE_EDIT])
         self.edit_reason.setStyleSheet(f"color: {CLOSED};")
         self.edit_reason.hide()
@@ -116,6 +116,7 @@ class CasesPage(Page):
         self.detail.case_changed.connect(self._on_case_changed)
         self.leads = LeadsPanel(session)
         self.leads.file_requested.connect(self.open_filing)
+        self.leads.on_the_spot_requested.connect(self.open_on_the_spot)
         self.leads.changed.connect(self._show_lead_count)
 
         cases_side = QWidget()
@@ -335,8 +336,8 @@ class CasesPage(Page):
         self.open_case(case_id)
         self.case_created.emit(case_id)
 
-    def open_on_the_spot(self) -> OnTheSpotDialog:
-        dialog = OnTheSpotDialog(self.session, self)
+    def open_on_the_spot(self, lead: LeadView | None) -> OnTheSpotDialog:
+        dialog = OnTheSpotDialog(self.session, self, lead=lead)
         dialog.finished.connect(lambda _r: self._after_on_the_spot(dialog))
         dialog.open()
         return dialog
@@ -345,6 +346,9 @@ class CasesPage(Page):
         """The new case is shown; making the 当场行政处罚决定书 (to issue, print and hand over) is offered."""
         if dialog.case_id is None:
             return
+        if dialog.lead is not None:
+            self.leads.refresh()
+            self._show_lead_count()
         self._show_new_case(dialog.case_id)
         number = self.detail.case.case_number if self.detail.case else ""
         self._show_notice(

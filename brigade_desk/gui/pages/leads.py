@@ -180,6 +180,7 @@ class LeadsPanel(QWidget):
     """Open leads, newest first, with what can be done with each."""
 
     file_requested = Signal(object)  # LeadView: open the filing form prefilled
+    on_the_spot_requested = Signal(object)  # LeadView: decide on the spot (简易程序), closing it
     changed = Signal()
 
     HEADERS = ("受理时间", "来源", "编号/网格/部门", "地点", "线索内容", "举报人", "答复期限")
@@ -194,6 +195,9 @@ class LeadsPanel(QWidget):
         self.file_button = QPushButton("立案…")
         self.file_button.setToolTip("按立案审批表填写，提请负责人审批")
         self.file_button.clicked.connect(self.file_selected)
+        self.spot_button = QPushButton("当场处罚…")
+        self.spot_button.setToolTip("到场查实、符合简易程序的，当场作出罚款或者警告决定，线索随之办结")
+        self.spot_button.clicked.connect(self.on_the_spot_selected)
         self.not_file_button = QPushButton("不予立案…")
         self.not_file_button.clicked.connect(self.not_file_selected)
         self.transfer_button = QPushButton("移送…")
@@ -208,6 +212,7 @@ class LeadsPanel(QWidget):
         for button in (
             self.register_button,
             self.file_button,
+            self.spot_button,
             self.not_file_button,
             self.transfer_button,
             self.reply_button,
@@ -304,7 +309,7 @@ class LeadsPanel(QWidget):
         can_approve = self.session.can(Permission.CASE_APPROVE)
         self.register_button.setEnabled(can_edit)
         pending = lead is not None and lead.case_id is not None
-        for button in (self.file_button, self.transfer_button):
+        for button in (self.file_button, self.spot_button, self.transfer_button):
             button.setEnabled(lead is not None and can_edit and not pending)
         self.reply_button.setEnabled(lead is not None and can_edit)
         self.not_file_button.setEnabled(lead is not None and can_approve and not pending)
@@ -339,6 +344,11 @@ class LeadsPanel(QWidget):
         lead = self.selected()
         if lead is not None and lead.case_id is None and self.session.can(Permission.CASE_EDIT):
             self.file_requested.emit(lead)
+
+    def on_the_spot_selected(self) -> None:
+        lead = self.selected()
+        if lead is not None and lead.case_id is None and self.session.can(Permission.CASE_EDIT):
+            self.on_the_spot_requested.emit(lead)
 
     def not_file_selected(self) -> ActionDialog | None:
         lead = self.selected()

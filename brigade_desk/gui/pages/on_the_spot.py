@@ -27,6 +27,7 @@ from brigade_desk.core.rules.gates import (
     SIMPLE_LIMIT_ORG_FEN,
     SIMPLE_LIMIT_PERSON_FEN,
 )
+from brigade_desk.core.services.leads import LeadView
 from brigade_desk.core.services.procedure import SimpleInput
 from brigade_desk.gui.fields import (
     OfficerPicker,
@@ -36,7 +37,7 @@ from brigade_desk.gui.fields import (
     session_today,
     yuan_to_fen,
 )
-from brigade_desk.gui.formatting import show_fen
+from brigade_desk.gui.formatting import show_datetime, show_fen
 from brigade_desk.gui.forms import align_labels, chain_tab_order
 from brigade_desk.gui.pages.filing import PowerItemPicker
 from brigade_desk.gui.pages.parties_pick import PartyPicker
@@ -75,15 +76,18 @@ class OnTheSpotDialog(PaperDialog):
 
     routes = ROUTES
 
-    def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: DeskSession, parent: QWidget | None = None, *, lead: LeadView | None = None
+    ) -> None:
         super().__init__(session, "当场处罚（简易程序）", "当场行政处罚决定", "作出当场处罚决定", parent)
         self.setMinimumWidth(820)
+        self.lead = lead
         today = session_today(session)
 
         # --- fields ---------------------------------------------------------------------------------
         self.parties = PartyPicker(session, single=True)
         self.decided_on = date_edit(today)
-        self.place = QLineEdit()
+        self.place = QLineEdit(lead.place if lead else "")
         self.place.setPlaceholderText("如：青溪镇东村路口")
         self.facts = QPlainTextEdit()
         self.facts.setTabChangesFocus(True)
@@ -139,6 +143,14 @@ class OnTheSpotDialog(PaperDialog):
 
         # --- layout in the order of the decision ---------------------------------------------------
         who = form_layout()
+        if lead is not None:
+            # What the officers went out on; the facts are theirs to write as found on the spot.
+            lead_text = QLabel(
+                f"{lead.source}{('（' + lead.source_ref + '）') if lead.source_ref else ''}"
+                f"，{show_datetime(lead.received_at)}受理：{lead.description}\n作出决定后该线索即办结。"
+            )
+            lead_text.setWordWrap(True)
+            who.addRow("线索", lead_text)
         self.errors.add_row(who, "当事人", "当事人", self.parties)
         when_left, when_right = form_layout(), form_layout()
         self.errors.add_row(when_left, "决定日期", "决定日期", self.decided_on)
@@ -221,6 +233,7 @@ class OnTheSpotDialog(PaperDialog):
             collect_on_spot=collecting,
             hard_to_enforce=collecting and self.hard_to_enforce.isChecked(),
             finance_receipt_no=self.receipt_no.text() if collecting else "",
+            lead_id=self.lead.id if self.lead else None,
         )
 
     def submit(self) -> str:
@@ -231,5 +244,7 @@ class OnTheSpotDialog(PaperDialog):
         return self.session.services.procedure.on_the_spot(self.session.actor, data)
 
     def typed(self) -> bool:
-        texts = (self.place.text(), self.facts.toPlainText(), self.fine.text(), self.receipt_no.text())
+        """Whether the person typed anything beyond what the lead brought."""
+        place = "" if self.lead and self.place.text() == self.lead.place else self.place.text()
+        texts = (place, self.facts.toPlainText(), self.fine.text(), self.receipt_no.text())
         return any(t.strip() for t in texts) or bool(self.parties.parties)
