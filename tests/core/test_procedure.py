@@ -522,6 +522,32 @@ def test_an_on_the_spot_decision_closes_the_lead_it_was_made_on(svc: Services, c
     assert svc.cases.count(cast.officer) == 1
 
 
+def test_an_on_the_spot_fine_stays_inside_the_items_statutory_range(
+    svc: Services, cast: Cast, store: Store
+) -> None:
+    """Rule 10 holds on the spot too: never above the item's maximum; below its minimum only with the
+    减轻 ground written down, which the case keeps."""
+    from brigade_desk.core.model import PowerItem
+
+    with store.write() as session:
+        item = session.get(PowerItem, cast.item_id)
+        assert item is not None
+        item.penalty_min_fen, item.penalty_max_fen = 50_00, 100_00
+    p = svc.procedure
+    base = (cast.person_id, cast.item_id, cast.officer_ids, date(2025, 9, 22), "东村路口", "占道经营")
+    with pytest.raises(RuleViolation, match=r"罚款150\.00元超过法定最高额100\.00元"):
+        p.on_the_spot(cast.officer, SimpleInput(*base, fine_fen=150_00))
+    with pytest.raises(RuleViolation, match=r"罚款20\.00元低于法定最低额50\.00元；减轻处罚须写明"):
+        p.on_the_spot(cast.officer, SimpleInput(*base, fine_fen=20_00))
+    assert svc.cases.count(cast.officer) == 0
+    ground = "当事人主动消除违法行为危害后果（《行政处罚法》第三十二条第一项）"
+    case_id = p.on_the_spot(cast.officer, SimpleInput(*base, fine_fen=20_00, mitigation_ground=ground))
+    assert svc.procedure.handling(cast.officer, case_id).mitigation_ground == ground
+    # A warning has no amount to measure against the range.
+    p.on_the_spot(cast.officer, SimpleInput(*base, warning_only=True))
+    assert svc.cases.count(cast.officer) == 2
+
+
 def test_reporter_identity_is_confidential(svc: Services, cast: Cast) -> None:
     lead = svc.leads.register(
         cast.officer,

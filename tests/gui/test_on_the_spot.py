@@ -192,6 +192,30 @@ def test_a_fine_over_the_limit_shows_cores_message_and_writes_nothing(
     assert svc.cases.get(cast.officer, dialog.case_id).fine_fen == 150_00
 
 
+def test_a_fine_below_the_items_minimum_asks_for_the_mitigation_ground(
+    qtbot: QtBot, svc: Services, cast: Cast, officer_window: MainWindow, answers: Answers
+) -> None:
+    from brigade_desk.core.model import PowerItem
+
+    with svc.store.write() as session:
+        item = session.get(PowerItem, cast.item_id)
+        assert item is not None
+        item.penalty_min_fen, item.penalty_max_fen = 50_00, 100_00
+    _page, dialog = _open(officer_window)
+    _fill(qtbot, dialog, cast, "20")
+    dialog.officers.set_checked([cast.officer2.user_id])
+    dialog.save_button.click()
+    assert dialog.case_id is None and svc.cases.count(cast.officer) == 0
+    assert "低于法定最低额50.00元" in dialog.errors.message("减轻处罚情节")
+    assert not dialog.errors.message("罚款金额")
+    type_text(qtbot, dialog.mitigation, "当事人主动消除违法行为危害后果")
+    answers.reply = QMessageBox.StandardButton.No
+    dialog.save_button.click()
+    assert dialog.case_id is not None
+    handling = svc.procedure.handling(cast.officer, dialog.case_id)
+    assert (handling.fine_fen, handling.mitigation_ground) == (20_00, "当事人主动消除违法行为危害后果")
+
+
 def test_a_second_certified_officer_is_required(
     qtbot: QtBot, svc: Services, cast: Cast, officer_window: MainWindow, answers: Answers
 ) -> None:

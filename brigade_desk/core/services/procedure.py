@@ -145,6 +145,9 @@ class SimpleInput:
     finance_receipt_no: str = ""
     # The lead the officers went out on (a complaint, a 12345 ticket): the decision closes it.
     lead_id: str | None = None
+    # A fine below the item's statutory minimum needs the 减轻 ground (APL Art 30–32), as in the
+    # general procedure.
+    mitigation_ground: str = ""
 
 
 @dataclass(frozen=True)
@@ -1649,6 +1652,12 @@ class ProcedureService(Service):
                 data.collect_on_spot,
                 data.hard_to_enforce,
             )
+            problems += gates.fine_in_statutory_range(
+                None if data.warning_only else data.fine_fen,
+                item.penalty_min_fen,
+                item.penalty_max_fen,
+                data.mitigation_ground,
+            )
             problems += gates.two_certified_officers(
                 _on_duty(_officers(session, data.officer_ids)), data.decided_on
             )
@@ -1673,6 +1682,7 @@ class ProcedureService(Service):
                 case_number=case_number(organ.doc_prefix, "简罚", data.decided_on.year, serial),
                 penalty_kinds=["警告"] if data.warning_only else ["罚款"],
                 fine_fen=data.fine_fen or None,
+                mitigation_ground="" if data.warning_only else data.mitigation_ground.strip(),
                 created_at=now,
                 updated_at=now,
             )

@@ -2,8 +2,8 @@
 当场行政处罚决定书 it feeds — party, when and where, what was done, the item and its basis, the
 penalty, payment, the officers.
 
-Every rule (the 200 / 3,000 yuan limits, on-the-spot collection, two certified officers, the item
-claimed and valid) is core's (`ProcedureService.on_the_spot`); a refusal is shown beside the fields it
+Every rule (the 200 / 3,000 yuan limits, the item's statutory range, on-the-spot collection, two
+certified officers, the item claimed and valid) is core's (`ProcedureService.on_the_spot`); a refusal is shown beside the fields it
 concerns and everything typed stays. The limits are printed as a hint only.
 """
 
@@ -51,6 +51,7 @@ DECISION_FORM = "on_the_spot_decision"
 # and the item and officer messages (which quote names) before the words of the fine.
 ROUTES: tuple[tuple[str, str], ...] = (
     ("当场收缴", "当场收缴"),
+    ("法定最低额", "减轻处罚情节"),
     ("赋权", "赋权事项"),
     ("管辖", "赋权事项"),
     ("权力事项", "赋权事项"),
@@ -117,6 +118,8 @@ class OnTheSpotDialog(PaperDialog):
         penalty_row.addStretch(1)
         # Notes are not word-wrapped (see PaperDialog.end_paper); their line breaks are in the texts.
         self.limits_note = QLabel(LIMITS_HINT)
+        self.mitigation = QLineEdit()
+        self.mitigation.setPlaceholderText("罚款低于该事项法定最低额的，写明减轻处罚的法定情节；否则不填")
 
         self.collect = QCheckBox("当场收缴罚款")
         self.hard_to_enforce = QCheckBox("不当场收缴事后难以执行（或边远、水上、交通不便地区当事人提出）")
@@ -163,6 +166,7 @@ class OnTheSpotDialog(PaperDialog):
         self.errors.add_row(rest, "处罚依据", "赋权事项", self.items)
         self.errors.add_row(rest, "处罚", "罚款金额", penalty)
         rest.addRow("", self.limits_note)
+        self.errors.add_row(rest, "减轻处罚情节", "减轻处罚情节", self.mitigation)
         self.errors.add_row(rest, "缴纳", "当场收缴", collection)
         self.errors.add_row(rest, "罚款收据编号", "罚没款票据号", self.receipt_no)
         self.errors.add_row(rest, "执法人员", "执法人员", self.officers)
@@ -188,6 +192,7 @@ class OnTheSpotDialog(PaperDialog):
                 self.fine_choice,
                 self.fine,
                 self.warning_choice,
+                self.mitigation,
                 self.collect,
                 self.hard_to_enforce,
                 self.receipt_no,
@@ -209,6 +214,7 @@ class OnTheSpotDialog(PaperDialog):
         """A warning has no amount and nothing to collect; what was typed there stays for a change of mind."""
         fine = self.fine_choice.isChecked()
         self.fine.setEnabled(fine)
+        self.mitigation.setEnabled(fine)
         self.collect.setEnabled(fine)
         collecting = fine and self.collect.isChecked()
         self.hard_to_enforce.setEnabled(collecting)
@@ -234,6 +240,7 @@ class OnTheSpotDialog(PaperDialog):
             hard_to_enforce=collecting and self.hard_to_enforce.isChecked(),
             finance_receipt_no=self.receipt_no.text() if collecting else "",
             lead_id=self.lead.id if self.lead else None,
+            mitigation_ground="" if warning else self.mitigation.text(),
         )
 
     def submit(self) -> str:
@@ -246,5 +253,11 @@ class OnTheSpotDialog(PaperDialog):
     def typed(self) -> bool:
         """Whether the person typed anything beyond what the lead brought."""
         place = "" if self.lead and self.place.text() == self.lead.place else self.place.text()
-        texts = (place, self.facts.toPlainText(), self.fine.text(), self.receipt_no.text())
+        texts = (
+            place,
+            self.facts.toPlainText(),
+            self.fine.text(),
+            self.mitigation.text(),
+            self.receipt_no.text(),
+        )
         return any(t.strip() for t in texts) or bool(self.parties.parties)
