@@ -263,3 +263,64 @@ def test_search_finds_the_case_by_the_corrected_name(qtbot: QtBot, svc: Services
         assert page.model.rowCount() == 0  # the old name no longer finds it
     finally:
         window.idle.uninstall()
+
+
+def test_the_parties_tab_finds_a_party_lists_its_cases_and_corrects_it(
+    qtbot: QtBot, svc: Services, cast: Cast
+) -> None:
+    """The 案件 page's 当事人 tab: any party, not only one reached through a case."""
+    from tests.gui.support import signed_in_window
+
+    case_id = _filed_case(svc, cast)
+    with signed_in_window(qtbot, svc, cast.clerk) as window:
+        window.go_to("cases")
+        page = window.cases
+        page.list_tabs.setCurrentWidget(page.parties)
+        panel = page.parties
+        assert "输入查找条件后列出当事人" in panel.message.text() and panel.table.rowCount() == 0
+        qtbot.keyClicks(panel.search, "cz")
+        qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=2000)
+        assert panel.table.item(0, 0).text() == "陈喆" and panel.table.item(0, 5).text() == "1件"
+        assert not panel.edit_button.isEnabled()  # nothing selected yet
+        panel.table.selectRow(0)
+        number = svc.cases.get(cast.clerk, case_id).case_number
+        assert panel.case_table.rowCount() == 1 and panel.case_table.item(0, 0).text() == number
+
+        panel.edit_button.click()
+        dialog = panel.dialog
+        assert isinstance(dialog, EditPartyDialog) and dialog.isVisible()
+        _replace(qtbot, dialog.fields.address, "青溪镇东村21号")
+        dialog.save_button.click()
+        assert dialog.saved is not None
+        assert svc.parties.get(cast.clerk, cast.person_id).address == "青溪镇东村21号"
+        assert (
+            panel.table.item(0, 3).text() == "青溪镇东村21号" and "已更正“陈喆”的信息" in panel.message.text()
+        )
+
+        # A double click on one of its cases shows that case in the 案件 list.
+        panel.case_table.selectRow(0)
+        panel._open_case()
+        assert page.list_tabs.currentIndex() == 0 and page.detail.case is not None
+        assert page.detail.case.id == case_id
+
+        panel.search.clear()
+        type_text(qtbot, panel.search, "不存在的人")
+        qtbot.waitUntil(lambda: panel.table.rowCount() == 0, timeout=2000)
+        assert "没有找到" in panel.message.text() and panel.case_table.rowCount() == 0
+
+
+@pytest.mark.parametrize("who", ["reviewer", "leader"])
+def test_the_parties_tab_tells_a_role_without_the_permission_why(
+    qtbot: QtBot, svc: Services, cast: Cast, who: str
+) -> None:
+    from brigade_desk.gui.pages.parties import PartiesPanel
+
+    panel = PartiesPanel(DeskSession(svc, getattr(cast, who)))
+    qtbot.addWidget(panel)
+    panel.search.setText("陈喆")
+    panel.run_search()
+    panel.table.selectRow(0)
+    assert panel.case_table.rowCount() == 0 and panel.table.rowCount() == 1
+    assert not panel.edit_button.isEnabled() and not panel.new_button.isEnabled()
+    assert panel.why.text() == "须由有“登记当事人”权限的人员（执法队员、内勤）更正"
+    assert panel.edit_selected() is None and panel.new_party() is None

@@ -31,6 +31,7 @@ from brigade_desk.gui.pages.case_filters import CaseFilterBar
 from brigade_desk.gui.pages.filing import FilingDialog
 from brigade_desk.gui.pages.leads import LeadsPanel
 from brigade_desk.gui.pages.on_the_spot import DECISION_FORM, OnTheSpotDialog
+from brigade_desk.gui.pages.parties import PartiesPanel
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import CLOSED, set_error_style
 
@@ -117,6 +118,9 @@ class CasesPage(Page):
         self.leads = LeadsPanel(session)
         self.leads.file_requested.connect(self.open_filing)
         self.leads.on_the_spot_requested.connect(self.open_on_the_spot)
+        self.parties = PartiesPanel(session)
+        self.parties.open_case_requested.connect(self.open_case)
+        self.parties.changed.connect(self._on_party_changed)
         self.leads.changed.connect(self._show_lead_count)
 
         cases_side = QWidget()
@@ -137,6 +141,7 @@ class CasesPage(Page):
         self.list_tabs = QTabWidget()
         self.list_tabs.addTab(cases_side, "案件")
         self.list_tabs.addTab(self.leads, "线索")
+        self.list_tabs.addTab(self.parties, "当事人")
         self.list_tabs.currentChanged.connect(self._on_list_tab)
         # Tab from the navigation lands in the list itself; the filters follow it (reading order of
         # work: the list is what one came for). The tabs 案件/线索 are switched by mouse or Ctrl+Tab.
@@ -181,6 +186,7 @@ class CasesPage(Page):
         self.edit_reason.setVisible(not can_edit)
         self.leads.refresh()
         self._show_lead_count()
+        self.parties.refresh()
         self.reload_list()
 
     def on_actor_changed(self) -> None:
@@ -309,6 +315,12 @@ class CasesPage(Page):
         if self.selected_case_id() != case_id:
             self.open_case(case_id)
 
+    def _on_party_changed(self) -> None:
+        """A party was corrected in the 当事人 tab: the list and the open case show the new details."""
+        self.reload_list()
+        if self.detail.case is not None:
+            self.detail.show_case_id(self.detail.case.id)
+
     # --- leads and filing -------------------------------------------------------------------------
 
     def register_lead(self) -> None:
@@ -367,6 +379,9 @@ class CasesPage(Page):
         if index == 1:
             self.leads.refresh()
             self._show_lead_count()
+        elif index == 2:
+            self.parties.refresh()
+            self.parties.search.setFocus()
 
     def _show_lead_count(self) -> None:
         count = self.leads.count()
