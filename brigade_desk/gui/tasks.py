@@ -143,5 +143,49 @@ class TaskRunner(QObject):
     def _forget(self, handle: TaskHandle) -> None:
         self._active.pop(handle, None)
         # Outside the signal emission, hand the handle back to Python: it lives while a caller
-        # still holds it and is freed with the last reference.
-        QTimer.singleShot(0, lambda: handle.setParent(None))
+        # still holds it and is freed with the last reference. The handle is the timer's context:
+        # if the runner (and with it the handle) is destroyed first, the timer is dropped.
+        QTimer.singleShot(0, handle, lambda: handle.setParent(None))
+
+
+class LatestOnly(QObject):
+    """A kind of request of which only the newest answer is wanted: a list read again (a refresh,
+    another filter, the next page) while an older read is still running. An older task's answer,
+    whenever it arrives, is dropped; so is every answer after `drop()` (the list was cleared).
+
+    The task's signals go to this object's own methods, so Qt forgets them when the owner (its
+    parent widget) is gone before the answer comes."""
+
+    def __init__(self, runner: TaskRunner, parent: QObject) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.handle: TaskHandle | None = None
+        self._done: Callable[[Any], None] | None = None
+        self._failed: Callable[[object], None] | None = None
+
+    def submit(
+        self, name: str, function: TaskFunction, done: Callable[[Any], None], failed: Callable[[object], None]
+    ) -> TaskHandle:
+        handle = self.runner.submit(name, function)
+        self.handle, self._done, self._failed = handle, done, failed
+        handle.succeeded.connect(self._on_succeeded)
+        handle.failed.connect(self._on_failed)
+        return handle
+
+    def drop(self) -> None:
+        """Whatever is still running is no longer wanted."""
+        self.handle = None
+
+    @property
+    def running(self) -> bool:
+        return self.handle is not None and self.handle.running
+
+    @Slot(object)
+    def _on_succeeded(self, value: object) -> None:
+        if self.sender() is self.handle and self._done is not None:
+            self._done(value)
+
+    @Slot(object)
+    def _on_failed(self, error: object) -> None:
+        if self.sender() is self.handle and self._failed is not None:
+            self._failed(error)

@@ -431,8 +431,8 @@ def test_dashboard_shows_an_overdue_case_in_red_and_opens_it(
         assert board.tabs.tabText(1) == "今日到期　1"  # the extended case: due today, orange
         assert board.tables["due_today"].item(0, 0).foreground().color() == QColor(DUE_TODAY)
         board.all.setChecked(True)
-        assert board.load_task is not None
-        qtbot.waitUntil(lambda: not board.load_task.running, timeout=10_000)
+        assert board.loads.handle is not None
+        qtbot.waitUntil(lambda: not board.loads.running, timeout=10_000)
         assert board.tabs.tabText(0) == "已逾期　1"
         table.cellDoubleClicked.emit(0, 0)
         assert window.current_key() == "cases"

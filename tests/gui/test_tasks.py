@@ -95,3 +95,43 @@ def test_wait_and_cancel_all(qtbot: QtBot) -> None:
     assert runner.wait(5000)
     qtbot.waitUntil(lambda: all(not h.running for h in handles), timeout=5000)
     assert {h.outcome for h in handles} == {"cancelled"}
+
+
+def test_latest_only_shows_the_newest_answer_whichever_finishes_first(qtbot: QtBot) -> None:
+    """A list read twice: the first read is slow and finishes last; its answer is dropped."""
+    from PySide6.QtCore import QObject
+
+    from brigade_desk.gui.tasks import LatestOnly
+
+    owner = QObject()
+    reads = LatestOnly(TaskRunner(owner), owner)
+    release = threading.Event()
+    shown: list[object] = []
+    errors: list[object] = []
+
+    def slow(_progress: Progress) -> str:
+        release.wait(5)
+        return "旧的结果"
+
+    first = reads.submit("读取", slow, shown.append, errors.append)
+    second = reads.submit("读取", lambda _p: "新的结果", shown.append, errors.append)
+    with qtbot.waitSignal(second.finished, timeout=5000):
+        pass
+    release.set()
+    with qtbot.waitSignal(first.finished, timeout=5000):
+        pass
+    assert shown == ["新的结果"] and errors == [] and not reads.running
+
+    # A failure of the newest read is reported; after drop(), nothing is delivered at all.
+    def fails(_progress: Progress) -> None:
+        raise StoreError("数据库不可用")
+
+    failing = reads.submit("读取", fails, shown.append, errors.append)
+    with qtbot.waitSignal(failing.finished, timeout=5000):
+        pass
+    assert [str(e) for e in errors] == ["数据库不可用"]
+    dropped = reads.submit("读取", lambda _p: "不再需要", shown.append, errors.append)
+    reads.drop()
+    with qtbot.waitSignal(dropped.finished, timeout=5000):
+        pass
+    assert shown == ["新的结果"] and len(errors) == 1

@@ -36,7 +36,7 @@ from brigade_desk.gui.pages.base import Page
 from brigade_desk.gui.pages.county_case import CountyCaseDialog, read_only_table
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import CLOSED, OVERDUE, colour, set_error_style
-from brigade_desk.gui.tasks import TaskHandle, TaskRunner
+from brigade_desk.gui.tasks import LatestOnly, TaskHandle, TaskRunner
 
 PAGE_SIZE = 200  # cases per page of a township's list (and search hits shown)
 
@@ -136,10 +136,9 @@ class CountyPage(Page):
         self.has_more = False
         self.search_text = ""
         self.case_dialog: CountyCaseDialog | None = None
-        self.overview_task: TaskHandle | None = None
-        self.cases_task: TaskHandle | None = None
-        self._overview_request = 0
-        self._cases_request = 0
+        # Each is read again while an older read may still run; only the newest answer is shown.
+        self.overview_reads = LatestOnly(runner, self)
+        self.case_reads = LatestOnly(runner, self)
 
         heading = QLabel(self.title)
         font = heading.font()
@@ -227,26 +226,15 @@ class CountyPage(Page):
     # --- background reads --------------------------------------------------------------------------
 
     def _submit(
-        self, name: str, work: Callable[[], Any], done: Callable[[Any], None], request: Callable[[], int]
+        self, reads: LatestOnly, name: str, work: Callable[[], Any], done: Callable[[Any], None]
     ) -> TaskHandle:
-        """Run `work` on the runner; `done` gets its value only if no newer request was made since."""
-        mine = request()
-        handle = self.runner.submit(name, lambda _progress: work())
-
-        def succeeded(value: object) -> None:
-            if mine == request():
-                done(value)
+        """Run `work` on the runner; `done` gets its value unless a newer read was asked for since."""
 
         def failed(error: object) -> None:
-            if mine == request():
-                text = (
-                    error.message if isinstance(error, BrigadeError) else f"{type(error).__name__}: {error}"
-                )
-                self._say(f"{name}未完成：{text}")
+            text = error.message if isinstance(error, BrigadeError) else f"{type(error).__name__}: {error}"
+            self._say(f"{name}未完成：{text}")
 
-        handle.succeeded.connect(succeeded)
-        handle.failed.connect(failed)
-        return handle
+        return reads.submit(name, lambda _progress: work(), done, failed)
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -257,18 +245,14 @@ class CountyPage(Page):
     def refresh(self) -> None:
         super().refresh()
         self._say("")
-        self._overview_request += 1
         self.summary.setText("正在读取各乡镇的情况…")
         county, actor = self.services.county, self.session.actor
-        self.overview_task = self._submit(
-            "读取各乡镇情况",
-            lambda: county.overview(actor),
-            self._show_overview,
-            lambda: self._overview_request,
+        self._submit(
+            self.overview_reads, "读取各乡镇情况", lambda: county.overview(actor), self._show_overview
         )
 
     def loading(self) -> bool:
-        return any(t is not None and t.running for t in (self.overview_task, self.cases_task))
+        return self.overview_reads.running or self.case_reads.running
 
     def _show_overview(self, value: object) -> None:
         overview: CountyOverview = value  # type: ignore[assignment]
@@ -362,7 +346,6 @@ class CountyPage(Page):
         township = self.township
         if township is None:
             return
-        self._cases_request += 1
         overdue_only = self.overdue_only.isChecked()
         self.cases_title.setText(f"{township.name}：正在读取案件…")
         county, actor = self.services.county, self.session.actor
@@ -378,7 +361,7 @@ class CountyPage(Page):
             which = "逾期案件" if overdue_only else "案件"
             self._show_cases(value, offset, f"{township.name}的{which}（共 {total:,} 件）")
 
-        self.cases_task = self._submit("读取乡镇案件", work, done, lambda: self._cases_request)
+        self._submit(self.case_reads, "读取乡镇案件", work, done)
 
     def _show_cases(self, rows: list[ListedCase], offset: int, title: str) -> None:
         self.has_more = len(rows) > PAGE_SIZE
@@ -415,7 +398,7 @@ class CountyPage(Page):
         self._update_buttons()
 
     def _clear_cases(self, title: str) -> None:
-        self._cases_request += 1
+        self.case_reads.drop()
         self.cases = []
         self.offset = 0
         self.has_more = False
@@ -455,7 +438,6 @@ class CountyPage(Page):
         return True
 
     def _search(self, text: str, offset: int) -> None:
-        self._cases_request += 1
         self.cases_title.setText(f"查找“{text}”：正在查找…")
         cases, actor = self.services.cases, self.session.actor
 
@@ -467,7 +449,7 @@ class CountyPage(Page):
             total, rows = value
             self._show_cases(rows, offset, f"查找“{text}”：各乡镇共 {total:,} 件")
 
-        self.cases_task = self._submit("查找案件", work, done, lambda: self._cases_request)
+        self._submit(self.case_reads, "查找案件", work, done)
 
     # --- one case, read only -----------------------------------------------------------------------
 

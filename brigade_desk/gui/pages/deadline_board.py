@@ -31,7 +31,7 @@ from brigade_desk.core.services.dashboard import DeadlineBoard, DeadlineSetToday
 from brigade_desk.gui.formatting import show_date
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import DUE_SOON, DUE_TODAY, OVERDUE, colour, set_error_style
-from brigade_desk.gui.tasks import TaskHandle, TaskRunner
+from brigade_desk.gui.tasks import LatestOnly, TaskHandle, TaskRunner
 
 BUCKETS: tuple[tuple[str, str, str | None], ...] = (
     ("overdue", "已逾期", OVERDUE),
@@ -75,7 +75,7 @@ class DeadlineBoardBox(QGroupBox):
         self.session = session
         self.runner = runner or TaskRunner(self)
         self.print_task: TaskHandle | None = None
-        self.load_task: TaskHandle | None = None
+        self.loads = LatestOnly(self.runner, self)
         self.board: DeadlineBoard | None = None
         self.lists: dict[str, list[DueCase]] = {}
 
@@ -152,20 +152,9 @@ class DeadlineBoardBox(QGroupBox):
         that arrives after a newer refresh was asked for is dropped."""
         dashboard, actor, mine = self.session.services.dashboard, self.session.actor, self.mine.isChecked()
         self.today_label.setText("正在整理期限提醒…")
-        handle = self.runner.submit("期限提醒", lambda _progress: dashboard.deadlines(actor, mine=mine))
-        # Bound methods: Qt drops the connection when this widget is gone before the answer comes.
-        handle.succeeded.connect(self._loaded)
-        handle.failed.connect(self._load_failed)
-        self.load_task = handle
-        return handle
-
-    def _loaded(self, board: object) -> None:
-        if self.sender() is self.load_task:  # not an older refresh's late answer
-            self._show(board)  # type: ignore[arg-type]
-
-    def _load_failed(self, error: object) -> None:
-        if self.sender() is self.load_task:
-            self._failed(error)
+        return self.loads.submit(
+            "期限提醒", lambda _progress: dashboard.deadlines(actor, mine=mine), self._show, self._failed
+        )
 
     def _failed(self, error: object) -> None:
         self.board = None
