@@ -40,6 +40,31 @@ def test_demo_fills_the_store(services: Services, admin: Actor) -> None:
     assert services.audit.verify(admin).ok
 
 
+def test_demo_deadlines_are_the_ones_the_procedure_keeps(services: Services, admin: Actor) -> None:
+    """Demo data computes next deadlines in bulk; each open case's must be what a recorded step would
+    have left there (`procedure.next_due`, the one rule for both)."""
+    from brigade_desk.core.rules.procedure import TERMINAL_STATES
+    from brigade_desk.core.services.calendar import load_calendar
+    from brigade_desk.core.services.procedure import case_steps, clock_settings, next_due
+    from brigade_desk.core.timeutil import beijing_today
+
+    demo = DemoService(services.store)
+    demo.generate(admin, cases=300, seed=11)
+    today = beijing_today(demo.clock())
+    settings = clock_settings(services.store)
+    with services.store.read() as session:
+        calendar = load_calendar(session)
+        open_cases = session.execute(
+            select(Case).where(Case.state.notin_([s.value for s in TERMINAL_STATES]))
+        ).scalars()
+        checked = 0
+        for case in open_cases:
+            expected = next_due(case_steps(session, case.id), calendar, today, settings, case.serious_harm)
+            assert (case.next_due_on, case.next_due_label) == expected, case.case_number
+            checked += 1
+    assert checked > 50
+
+
 def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
     numbers = []
     for run in ("a", "b"):

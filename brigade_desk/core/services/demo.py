@@ -37,12 +37,12 @@ from brigade_desk.core.model import (
 )
 from brigade_desk.core.numbering import case_number
 from brigade_desk.core.reference import load_starter_catalogue
-from brigade_desk.core.rules.clocks import EventKind, compute_deadlines
+from brigade_desk.core.rules.clocks import EventKind
 from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import TERMINAL_STATES, CaseState
 from brigade_desk.core.services.base import Service, operation
 from brigade_desk.core.services.calendar import load_calendar
-from brigade_desk.core.services.procedure import clock_events, clock_settings, next_open_deadline
+from brigade_desk.core.services.procedure import clock_settings, next_due
 from brigade_desk.core.services.users import hash_password
 from brigade_desk.core.text import pinyin_initials
 from brigade_desk.core.timeutil import beijing_today
@@ -354,11 +354,7 @@ class DemoService(Service):
             if key in memo:
                 r["next_due_on"], r["next_due_label"] = memo[key]
                 continue
-            deadlines = compute_deadlines(
-                clock_events(_AsSteps(s) for s in r["_steps"]), calendar, today=today, settings=settings
-            )
-            nxt = next_open_deadline(deadlines)
-            memo[key] = (nxt.due, nxt.label) if nxt is not None else (None, "")
+            memo[key] = next_due((_AsSteps(s) for s in r["_steps"]), calendar, today, settings)
             r["next_due_on"], r["next_due_label"] = memo[key]
 
 

@@ -54,6 +54,7 @@ from brigade_desk.core.rules.procedure import (
     TERMINAL_STATES,
     CaseState,
 )
+from brigade_desk.core.rules.workdays import WorkdayCalendar
 from brigade_desk.core.services.base import Service, ensure_unchanged, operation
 from brigade_desk.core.services.calendar import load_calendar
 from brigade_desk.core.services.parties import case_party_kinds
@@ -407,18 +408,27 @@ def next_open_deadline(deadlines: Sequence[Deadline]) -> Deadline | None:
     return min(open_ones, key=lambda d: d.due) if open_ones else None
 
 
-def refresh_next_due(session: Session, store: Store, case: Case, today: date) -> None:
-    """Keep `case.next_due_on` at the earliest open clock; every step that changes clocks calls it."""
+def next_due(
+    steps: Iterable[StepLike],
+    calendar: WorkdayCalendar,
+    today: date,
+    settings: ClockSettings,
+    serious_harm: bool = False,
+) -> tuple[date | None, str]:
+    """The earliest open clock of a case's steps (anything with `kind` and `on`): its due day and
+    label, or (None, ""). The one rule for `Case.next_due_on`, here and in bulk demo data."""
     deadlines = compute_deadlines(
-        clock_events(case_steps(session, case.id)),
-        load_calendar(session),
-        today=today,
-        settings=clock_settings(store),
-        serious_harm=case.serious_harm,
+        clock_events(steps), calendar, today=today, settings=settings, serious_harm=serious_harm
     )
     nxt = next_open_deadline(deadlines)
-    case.next_due_on = nxt.due if nxt else None
-    case.next_due_label = nxt.label if nxt else ""
+    return (nxt.due, nxt.label) if nxt else (None, "")
+
+
+def refresh_next_due(session: Session, store: Store, case: Case, today: date) -> None:
+    """Keep `case.next_due_on` at the earliest open clock; every step that changes clocks calls it."""
+    case.next_due_on, case.next_due_label = next_due(
+        case_steps(session, case.id), load_calendar(session), today, clock_settings(store), case.serious_harm
+    )
 
 
 def flag_major(session: Session, actor: Actor, case: Case, reason: str) -> None:
