@@ -38,6 +38,7 @@ from brigade_desk.gui.pages.base import Page
 from brigade_desk.gui.pages.cases import CasesPage
 from brigade_desk.gui.pages.county import CountyPage
 from brigade_desk.gui.pages.dashboard import DashboardPage
+from brigade_desk.gui.pages.documents import DocumentsPage
 from brigade_desk.gui.pages.placeholder import PLACEHOLDERS, PlaceholderPage
 from brigade_desk.gui.pages.reviews import ReviewsPage
 from brigade_desk.gui.pages.settings import SettingsPage
@@ -80,10 +81,12 @@ class MainWindow(QMainWindow):
         placeholders = {key: PlaceholderPage(session, key, title, text) for key, title, text in PLACEHOLDERS}
         self.reviews = ReviewsPage(session)
         self.sync = SyncPage(session, self.runner)
+        self.documents = DocumentsPage(session)
         self.pages: dict[str, Page] = {
             "dashboard": self.dashboard,
             "cases": self.cases,
             **placeholders,
+            "documents": self.documents,
             "sync": self.sync,
             "reviews": self.reviews,
             "settings": self.settings,
@@ -96,12 +99,15 @@ class MainWindow(QMainWindow):
             self.pages["county"] = self.county
         self.dashboard.open_case.connect(self.open_case)
         self.reviews.open_case.connect(self.open_case)
+        self.documents.open_document.connect(self.open_document)
         # A step recorded on one page makes the others show old figures: they reload when next shown.
         self.reviews.changed.connect(lambda: self._mark_stale(self.cases, self.dashboard))
         self.sync.changed.connect(lambda: self._mark_stale(self.cases, self.dashboard, self.reviews))
         if self.county is not None:  # an import changes the townships' figures
             self.sync.changed.connect(self.county.mark_stale)
-        self.cases.detail.case_changed.connect(lambda _id: self._mark_stale(self.reviews, self.dashboard))
+        self.cases.detail.case_changed.connect(
+            lambda _id: self._mark_stale(self.reviews, self.dashboard, self.documents)
+        )
         self.cases.leads.changed.connect(lambda: self._mark_stale(self.reviews, self.dashboard))
         self.cases.case_created.connect(lambda _id: self._mark_stale(self.reviews, self.dashboard))
 
@@ -297,6 +303,12 @@ class MainWindow(QMainWindow):
             return
         self.go_to("cases")
         self.cases.open_case(case_id)
+
+    def open_document(self, case_id: str, document_id: str) -> None:
+        """Show a document (from the 文书 page) in its case's 文书 tab."""
+        self.go_to("cases")
+        self.cases.open_case(case_id)
+        self.cases.detail.show_document(document_id)
 
     # --- who is signed in ------------------------------------------------------------------------
 

@@ -407,6 +407,46 @@ def test_service_of_the_notice_and_decision_starts_the_clocks(
     assert payment.due == date(2025, 12, 4)
 
 
+def test_the_worklists_hold_drafts_to_issue_and_documents_to_serve(
+    svc: Services, cast: Cast, clock: Clock
+) -> None:
+    """The 文书 page's lists: a draft is 待签发 until issued; an issued notice is 待送达 until its
+    delivery is recorded; the 送达回证 made by that delivery is never itself to be served."""
+    case_id = closed_investigation(svc, cast)
+    number = svc.cases.get(cast.clerk, case_id).case_number
+    clock.set_day(date(2025, 9, 29))
+    notice_draft = draft(svc, cast.officer, case_id, "prior_notice")
+    drafts = svc.documents.worklist(cast.clerk, "drafts")
+    assert drafts.total == 1 and [i.document_id for i in drafts.items] == [notice_draft.id]
+    item = drafts.items[0]
+    assert (item.case_id, item.case_number, item.title, item.party_name) == (
+        case_id,
+        number,
+        "行政处罚事先告知书",
+        "陈喆",
+    )
+    assert item.by == "张三" and item.doc_number == ""
+    assert svc.documents.worklist(cast.clerk, "to_serve").total == 0
+
+    notice = svc.documents.issue(cast.clerk, notice_draft.id, notice_draft.version)
+    assert svc.documents.worklist(cast.clerk, "drafts").total == 0
+    waiting = svc.documents.worklist(cast.clerk, "to_serve")
+    assert [(i.document_id, i.doc_number, i.by) for i in waiting.items] == [
+        (notice.id, notice.doc_number, "周内勤")
+    ]
+    serve(svc, cast, notice.id, date(2025, 9, 29))
+    assert svc.documents.worklist(cast.clerk, "to_serve").total == 0
+    assert svc.documents.worklist(cast.clerk, "drafts").total == 0  # the receipt was issued at once
+
+    # The limit bounds the rows, not the count.
+    for _ in range(3):
+        draft(svc, cast.officer, case_id, "delivery_address")
+    limited = svc.documents.worklist(cast.clerk, "drafts", limit=2)
+    assert limited.total == 3 and len(limited.items) == 2
+    with pytest.raises(ValueError, match="unknown worklist"):
+        svc.documents.worklist(cast.clerk, "everything")
+
+
 def test_service_rules(svc: Services, cast: Cast, clock: Clock) -> None:
     case_id = closed_investigation(svc, cast)
     order = issue(svc, cast, case_id, "rectification_notice")

@@ -58,9 +58,9 @@ def test_navigation_shows_every_page(qtbot: QtBot, window: MainWindow) -> None:
         qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         assert window.current_key() == key
         assert window.pages_stack.currentWidget() is window.pages[key]
-    placeholder = window.pages["documents"]
+    placeholder = window.pages["statistics"]
     assert isinstance(placeholder, PlaceholderPage)
-    assert "文书" in placeholder.text.text() and "后续" in placeholder.text.text()
+    assert "统计" in placeholder.text.text() and "后续" in placeholder.text.text()
 
 
 def test_keyboard_navigation_and_search_focus(qtbot: QtBot, window: MainWindow) -> None:

@@ -282,6 +282,33 @@ class DocumentView:
         return f"{self.title}（{self.doc_number}）" if self.doc_number else self.title
 
 
+# The brigade's document worklists (the 文书 page): drafts not yet issued, and issued documents that
+# go to a party and have no delivery recorded.
+WORKLISTS = {"drafts": "待签发", "to_serve": "待送达"}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One document on a worklist, with its case."""
+
+    document_id: str
+    case_id: str
+    case_number: str  # "" before the case is numbered
+    case_summary: str
+    title: str
+    party_name: str
+    doc_number: str
+    # Drafts: when last saved and by whom it was made; to serve: when and by whom it was issued.
+    at: datetime | None
+    by: str
+
+
+@dataclass(frozen=True)
+class Worklist:
+    items: list[WorkItem]
+    total: int  # all that match; `items` holds at most the limit asked for
+
+
 @dataclass(frozen=True)
 class FieldPrompt:
     """One item to ask for when generating, with what is filled so far."""
@@ -918,6 +945,53 @@ class DocumentService(Service):
                 select(Document).where(Document.case_id == case_id).order_by(Document.created_at)
             ).scalars()
             return [self._view(session, d) for d in docs]
+
+    @operation(Permission.CASE_VIEW)
+    def worklist(self, actor: Actor, which: str, limit: int = 500) -> Worklist:
+        """The brigade's 待签发 (drafts, last saved first) or 待送达 (issued documents that go to a
+        party with no delivery recorded, longest waiting first)."""
+        if which not in WORKLISTS:
+            raise ValueError(f"unknown worklist: {which}")
+        drafts = which == "drafts"
+        served = select(Delivery.id).where(Delivery.document_id == Document.id).exists()
+        where = (
+            [Document.status == "draft"]
+            if drafts
+            else [
+                Document.status == "issued",
+                Document.kind == "outward",
+                Document.form_id.notin_(NOT_SERVED),
+                ~served,
+            ]
+        )
+        at = Document.updated_at if drafts else Document.issued_at
+        by = Document.created_by_name if drafts else Document.issued_by_name
+        order = Document.updated_at.desc() if drafts else Document.issued_at.asc()
+        with self.store.read() as session:
+            total = session.execute(select(func.count()).select_from(Document).where(*where)).scalar_one()
+            rows = session.execute(
+                select(
+                    Document.id,
+                    Document.case_id,
+                    Case.case_number,
+                    Case.summary,
+                    Document.title,
+                    Party.name,
+                    Document.doc_number,
+                    at,
+                    by,
+                )
+                .join(Case, Case.id == Document.case_id)
+                .outerjoin(Party, Party.id == Document.party_id)
+                .where(*where)
+                .order_by(order, Document.id)
+                .limit(limit)
+            ).all()
+        items = [
+            WorkItem(d, c, number or "", summary, title, party or "", doc_number or "", when, who)
+            for d, c, number, summary, title, party, doc_number, when, who in rows
+        ]
+        return Worklist(items, total)
 
     @operation(Permission.CASE_VIEW)
     def get(self, actor: Actor, document_id: str) -> DocumentView:

@@ -233,6 +233,11 @@ class CaseDetailPane(QWidget):
     def set_stepper(self, widget: QWidget) -> None:
         self.stepper_slot.addWidget(widget)
 
+    def show_document(self, document_id: str) -> None:
+        """The 文书 tab with this document selected."""
+        self.tabs.setCurrentWidget(self.documents_tab)
+        self.documents_tab.reload(select_document=document_id)
+
     def open_document(self, form_id: str) -> None:
         """Show the 文书 tab and start making the document of `form_id` for the case shown."""
         self.tabs.setCurrentWidget(self.documents_tab)
