@@ -228,11 +228,12 @@ def _hash_and_copy(
 
 
 class _Copier:
-    """Copies a piece just read from the bundle into a staged file. The kernel copies it where it
-    can (copy_file_range): writing the pieces from this process made a 1 GB import swing between
-    1 and 2.6 s on the VM that runs the benchmark, the kernel's copy held at 1.0 s
-    (docs/decisions/sync-file-child.md). Where the kernel cannot (another system, or a bundle on a
-    file system it will not copy from, such as a USB stick's), the piece is written as before."""
+    """Copies a piece just read (and hashed) into its target: a staged file on import, the archive
+    on export. The kernel copies it where it can (copy_file_range): writing the pieces from this
+    process made the child's time for 1 GB swing between 1.1 and 3.1 s on the VM that runs the
+    benchmark, the kernel's copy held at 1.0–1.2 s (docs/decisions/sync-file-child.md). Where the
+    kernel cannot (another system, or source and target on different file systems, as with a
+    bundle on a USB stick), the piece is written from memory."""
 
     UNSUPPORTED = frozenset({errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF})
 
