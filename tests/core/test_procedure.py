@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from brigade_desk.core.app import Services
-from brigade_desk.core.errors import PermissionDenied, RuleViolation, ValidationError
+from brigade_desk.core.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from brigade_desk.core.review import CHECKLIST
 from brigade_desk.core.rules.clocks import EventKind
 from brigade_desk.core.services.leads import LeadInput
@@ -511,6 +511,12 @@ def test_an_on_the_spot_decision_closes_the_lead_it_was_made_on(svc: Services, c
     assert (detail.source, detail.violation_date) == ("投诉举报", date(2025, 9, 21))
     assert "lead.on_the_spot" in [e.action for e in svc.audit.history(cast.leader, "lead", lead.id)]
 
+    with pytest.raises(NotFound, match="线索不存在"):
+        p.on_the_spot(
+            cast.officer,
+            SimpleInput(*base, date(2025, 9, 22), "东村路口", "占道经营", fine_fen=50_00, lead_id="无此线索"),
+        )
+    assert svc.cases.count(cast.officer) == 1
     # A lead already dealt with cannot be closed twice, nor filed after the decision.
     with pytest.raises(RuleViolation, match="该线索已处理"):
         p.on_the_spot(
