@@ -137,3 +137,29 @@ def test_withdrawal_is_signed_too(qtbot: QtBot, svc: Services, cast: Cast) -> No
     sign.sign_button.click()
     assert dialog.saved
     assert svc.procedure.approvals(cast.officer, case_id)[-1].fingerprint
+
+
+def test_an_overdue_deadline_is_red_in_the_review_lists(qtbot: QtBot, svc: Services, cast: Cast) -> None:
+    """As in the case list: a pending filing whose 立案 review time has run out shows its date in red."""
+    from PySide6.QtGui import QColor
+
+    from brigade_desk.gui.pages.reviews import ReviewsPage
+    from brigade_desk.gui.style import OVERDUE
+
+    svc.procedure.propose_filing(
+        cast.officer,
+        FilingInput(
+            (cast.item_id,),
+            (cast.person_id,),
+            cast.officer_ids,
+            date(2025, 8, 1),
+            "陈喆擅自占用城市道路从事经营活动案",
+            received_at=datetime(2025, 8, 1, 2, tzinfo=UTC),
+        ),
+    )
+    page = ReviewsPage(DeskSession(svc, cast.leader))
+    qtbot.addWidget(page)
+    page.refresh()
+    cell = page.tables["filing"].item(0, 5)
+    assert cell.text().endswith("立案审查") and "已逾期" in cell.toolTip()
+    assert cell.foreground().color() == QColor(OVERDUE)
