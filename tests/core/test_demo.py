@@ -65,6 +65,27 @@ def test_demo_deadlines_are_the_ones_the_procedure_keeps(services: Services, adm
     assert checked > 50
 
 
+def test_demo_simple_procedure_cases_never_have_general_procedure_steps(
+    services: Services, admin: Actor
+) -> None:
+    """A 简罚 case is decided and handed over on the spot, then 备案'd: no 事先告知书, no filing."""
+    DemoService(services.store).generate(admin, cases=600, seed=5)
+    with services.store.read() as session:
+        rows = session.execute(
+            select(Case.id, Case.state, CaseStep.kind)
+            .join(CaseStep, CaseStep.case_id == Case.id)
+            .where(Case.procedure == "simple")
+        ).all()
+    kinds: dict[tuple[str, str], set[str]] = {}
+    for case_id, state, kind in rows:
+        kinds.setdefault((case_id, state), set()).add(kind)
+    assert {state for _id, state in kinds} >= {"on_the_spot", "closed"}
+    for (_id, state), steps in kinds.items():
+        assert not steps & {"filed", "prior_notice_served", "discovered"}, (state, steps)
+        assert "penalty_decided" in steps
+        assert ("filed_for_record" in steps) == (state != "on_the_spot")
+
+
 def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
     numbers = []
     for run in ("a", "b"):

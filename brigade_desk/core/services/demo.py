@@ -42,7 +42,7 @@ from brigade_desk.core.rules.permissions import Actor, Permission
 from brigade_desk.core.rules.procedure import TERMINAL_STATES, CaseState
 from brigade_desk.core.services.base import Service, operation
 from brigade_desk.core.services.calendar import load_calendar
-from brigade_desk.core.services.procedure import clock_settings, next_due
+from brigade_desk.core.services.procedure import FILED_FOR_RECORD, clock_settings, next_due
 from brigade_desk.core.services.users import hash_password
 from brigade_desk.core.text import pinyin_initials
 from brigade_desk.core.timeutil import beijing_today
@@ -90,6 +90,12 @@ STATE_STEPS: dict[str, list[tuple[EventKind, int | None]]] = {
         (EventKind.PUBLISHED, 5),
     ],
 }
+# A closed or archived 简罚 case went the simple way and was then 备案'd: none of the general
+# procedure's steps (no 事先告知书, no separate service of the decision).
+SIMPLE_CLOSED_STEPS: list[tuple[str, int | None]] = [
+    *((kind.value, offset) for kind, offset in STATE_STEPS["on_the_spot"]),
+    (FILED_FOR_RECORD, 7),
+]
 
 
 @dataclass(frozen=True)
@@ -320,19 +326,24 @@ class DemoService(Service):
         received = beijing_today(row["received_at"])
         filed = row["filed_on"] or received
         steps: list[dict[str, Any]] = []
-        for kind, offset in STATE_STEPS.get(row["state"], []):
+        plan: list[tuple[str, int | None]] = (
+            SIMPLE_CLOSED_STEPS
+            if row["procedure"] == "simple" and row["state"] != "on_the_spot"
+            else [(kind.value, offset) for kind, offset in STATE_STEPS.get(row["state"], [])]
+        )
+        for kind, offset in plan:
             on = received if offset is None else filed + timedelta(days=offset)
             steps.append(
                 {
                     "id": new_id(),
                     "case_id": row["id"],
-                    "kind": kind.value,
+                    "kind": kind,
                     "on": min(on, today),
                     "ref": None,
                     "extension_days": None,
                     "until": None,
                     "fine_fen": row["fine_fen"] or 0
-                    if kind in (EventKind.PENALTY_DECIDED, EventKind.PAID)
+                    if kind in (EventKind.PENALTY_DECIDED.value, EventKind.PAID.value)
                     else 0,
                     "note": "",
                     "detail": {},
