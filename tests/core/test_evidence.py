@@ -754,3 +754,37 @@ def test_exif_time_with_and_without_an_offset() -> None:
     assert parse_exif_time(b"2025:09:23 10:15:00\x00") == datetime(2025, 9, 23, 2, 15, tzinfo=UTC)
     assert parse_exif_time("0000:00:00 00:00:00") is None
     assert parse_exif_time(None) is None
+
+
+def test_an_on_the_spot_decision_needs_no_delivery_receipt(svc: Services, cast: Cast) -> None:
+    """A 简罚 decision is handed over on the spot and signed for on the decision itself (APL Art 52):
+    its service is not a step missing a 送达回证. The same service in a general case is."""
+    from brigade_desk.core.services.procedure import SimpleInput
+
+    simple = svc.procedure.on_the_spot(
+        cast.officer,
+        SimpleInput(
+            cast.person_id,
+            cast.item_id,
+            cast.officer_ids,
+            date(2025, 9, 22),
+            "东村路口",
+            "占道经营",
+            fine_fen=50_00,
+        ),
+    )
+    steps = svc.evidence.completeness(cast.officer, simple).steps
+    assert not [s for s in steps if s.step == "delivery"]
+
+    general = svc.procedure.propose_filing(
+        cast.officer,
+        FilingInput((cast.item_id,), (cast.person_id,), cast.officer_ids, date(2025, 9, 20), "占道经营案"),
+    )
+    with svc.store.write() as session:
+        session.add(
+            CaseStep(
+                case_id=general, kind="decision_served", on=date(2025, 9, 23), detail={}, recorded_at=NOW
+            )
+        )
+    (served,) = [s for s in svc.evidence.completeness(cast.officer, general).steps if s.step == "delivery"]
+    assert "送达回证（送达笔录）" in served.missing

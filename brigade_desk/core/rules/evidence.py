@@ -314,6 +314,8 @@ AV_EMPHASIS_DELIVERY_MODES = frozenset({"留置送达", "公告送达"})
 # record); the same set as the document service's.
 RECEIPT_MODES = frozenset({"直接送达", "留置送达", "邮寄送达", "委托送达"})
 _PROOF_OF_OTHER_MODES = {"公告送达": "送达公告及公告情况", "电子送达": "电子送达记录"}
+# A 当场处罚决定书 handed over on the spot is signed for on the decision itself: no 送达回证.
+ON_THE_SPOT_HANDOVER = "当场交付"
 
 
 def step_label(code: str) -> str:
@@ -528,7 +530,11 @@ def completeness(
     #    without such a record are one step for the case, their receipts counted.
     rule = STEP_RULE_BY_CODE["delivery"]
     loose_delivery_av = loose_av.get("delivery", 0)
-    unmatched = [p for p in procedure if _STEP_OF_CASE_STEP.get(p.kind) == "delivery"]
+    unmatched = [
+        p
+        for p in procedure
+        if _STEP_OF_CASE_STEP.get(p.kind) == "delivery" and p.mode != ON_THE_SPOT_HANDOVER
+    ]
     for d in sorted(deliveries, key=lambda d: (d.on, d.id)):
         match = next((p for p in unmatched if p.on in (d.on, d.effective_on)), None)
         if match is not None:

@@ -45,10 +45,12 @@ from brigade_desk.core.model import (
     Evidence,
     InvestigationRecord,
 )
+from brigade_desk.core.rules.clocks import EventKind
 from brigade_desk.core.rules.evidence import (
     EVIDENCE_KINDS,
     KIND_LABELS,
     MEDIA_LABELS,
+    ON_THE_SPOT_HANDOVER,
     STEP_LABELS,
     STEP_RULES,
     CaseCompleteness,
@@ -797,7 +799,7 @@ class EvidenceService(Service):
     def completeness(self, actor: Actor, case_id: str) -> CaseCompleteness:
         """Per step of the case: the text and audio-video records it needs and which are missing."""
         with self.store.read() as session:
-            _case(session, case_id)
+            case = _case(session, case_id)
             records = [
                 RecordFact(r.id, r.kind, r.started_at, r.place)
                 for r in session.execute(
@@ -809,7 +811,7 @@ class EvidenceService(Service):
                 for e in self._items(session, case_id)
             ]
             steps = [
-                ProcedureFact(s.kind, s.on, s.ref, str((s.detail or {}).get("mode", "")))
+                ProcedureFact(s.kind, s.on, s.ref, _service_mode(case, s))
                 for s in session.execute(select(CaseStep).where(CaseStep.case_id == case_id)).scalars()
             ]
             approvals = [
@@ -866,3 +868,11 @@ def _snapshot(item: Evidence) -> dict[str, object]:
         "is_av": item.is_av,
         "record_id": item.record_id,
     }
+
+
+def _service_mode(case: Case, step: CaseStep) -> str:
+    """How a recorded service was made. A simple-procedure decision is handed over on the spot
+    (APL Art 52): the party signs the 当场行政处罚决定书 itself, so it needs no 送达回证."""
+    if case.procedure == "simple" and step.kind == EventKind.DECISION_SERVED:
+        return ON_THE_SPOT_HANDOVER
+    return str((step.detail or {}).get("mode", ""))
