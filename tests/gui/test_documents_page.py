@@ -70,7 +70,6 @@ def test_drafts_and_documents_to_serve_and_opening_one(
 
     # Served in the case: the 文书 page, shown again, no longer lists it.
     serve(svc, cast, notice.id, date(2025, 10, 8))
-    detail.case_changed.emit(case_id)
     window.go_to("documents")
     assert page.tables["to_serve"].rowCount() == 0 and page.tabs.tabText(1) == "待送达"
     assert page.note.text() == "没有待送达的文书"

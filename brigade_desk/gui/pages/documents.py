@@ -117,6 +117,11 @@ class DocumentsPage(Page):
 
     # --- loading ---------------------------------------------------------------------------------
 
+    def ensure_fresh(self) -> None:
+        # Documents are drafted, issued and served in the cases' own 文书 tabs, which do not tell the
+        # other pages: the two short lists are read again whenever the page is shown.
+        self.refresh()
+
     def refresh(self) -> None:
         super().refresh()
         self.message.hide()
