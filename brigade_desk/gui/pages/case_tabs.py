@@ -11,18 +11,14 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +34,7 @@ from brigade_desk.gui.pages.record_dialog import RecordDialog
 from brigade_desk.gui.pages.review_panel import ReviewPanel
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import CLOSED, DUE_SOON, DUE_TODAY, OVERDUE, colour, set_error_style
+from brigade_desk.gui.tables import fill_table, read_only_table
 
 CLOCK_COLOURS = {"overdue": OVERDUE, "due_today": DUE_TODAY, "due_soon": DUE_SOON}
 CLOCK_WORDS = {
@@ -49,30 +46,6 @@ CLOCK_WORDS = {
     "done": "已完成",
     "done_late": "超期完成",
 }
-
-
-def _table(headers: tuple[str, ...], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for r, cells in enumerate(rows):
-        for c, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            item.setToolTip(text)
-            table.setItem(r, c, item)
 
 
 def _value() -> QLabel:
@@ -197,8 +170,8 @@ class PartiesTab(LazyCaseTab):
                 QLabel(f"{len(others)} 件，其中受过处罚 {len(penalised)} 件" if others else "无"),
             )
             if others:
-                table = _table(("案号", "案由", "状态", "处罚"), 1)
-                _fill(
+                table = read_only_table(("案号", "案由", "状态", "处罚"), 1)
+                fill_table(
                     table,
                     [
                         (
@@ -248,7 +221,7 @@ class RecordsTab(LazyCaseTab):
         self.add_button = QPushButton("添加笔录…")
         self.add_button.clicked.connect(self.add_record)
         self.count_label = QLabel()
-        self.table = _table(("种类", "时间", "地点", "执法人员"), 2)
+        self.table = read_only_table(("种类", "时间", "地点", "执法人员"), 2)
         self.table.currentCellChanged.connect(lambda row, *_: self._show_record(row))
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
@@ -280,7 +253,7 @@ class RecordsTab(LazyCaseTab):
         if case is not None:
             self.records = self.session.services.procedure.records(self.session.actor, case.id)
         self.count_label.setText(f"共 {len(self.records)} 份笔录" if self.records else "尚无笔录")
-        _fill(
+        fill_table(
             self.table,
             [
                 (
@@ -361,8 +334,8 @@ class ReviewTab(LazyCaseTab):
         # Legal review and collective discussion (review_panel.py, docs/legal-review.md).
         self.review_panel = ReviewPanel(session)
         self.review_panel.changed.connect(self.changed)
-        self.steps_table = _table(("日期", "环节", "意见或结论"), 2)
-        self.approvals = _table(("时间", "审批事项", "结论", "审批人", "意见", "签名指纹"), 4)
+        self.steps_table = read_only_table(("日期", "环节", "意见或结论"), 2)
+        self.approvals = read_only_table(("时间", "审批事项", "结论", "审批人", "意见", "签名指纹"), 4)
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 4, 0)
@@ -381,13 +354,13 @@ class ReviewTab(LazyCaseTab):
     def load(self, case: CaseDetail | None) -> None:
         if case is None:
             self.review_panel.load(None)
-            _fill(self.steps_table, [])
-            _fill(self.approvals, [])
+            fill_table(self.steps_table, [])
+            fill_table(self.approvals, [])
             return
         services, actor = self.session.services, self.session.actor
         self.review_panel.load(case.id, keep_messages=case.id == self.review_panel.case_id)
         steps = services.procedure.steps(actor, case.id)
-        _fill(
+        fill_table(
             self.steps_table,
             [
                 (show_date(s.on), self.REVIEW_STEPS[s.kind], s.note)
@@ -396,7 +369,7 @@ class ReviewTab(LazyCaseTab):
             ],
         )
         approvals = services.procedure.approvals(actor, case.id)
-        _fill(
+        fill_table(
             self.approvals,
             [
                 (
@@ -454,8 +427,8 @@ class ExecutionTab(LazyCaseTab):
         head = QFormLayout()
         head.addRow("拟处理意见：", self.proposal)
         head.addRow("处罚决定：", self.decision)
-        self.steps_table = _table(("日期", "事项", "说明"), 2)
-        self.clocks = _table(("期限", "起算", "届满", "状态"), 0)
+        self.steps_table = read_only_table(("日期", "事项", "说明"), 2)
+        self.clocks = read_only_table(("期限", "起算", "届满", "状态"), 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.message)
@@ -467,8 +440,8 @@ class ExecutionTab(LazyCaseTab):
 
     def load(self, case: CaseDetail | None) -> None:
         if case is None:
-            _fill(self.steps_table, [])
-            _fill(self.clocks, [])
+            fill_table(self.steps_table, [])
+            fill_table(self.clocks, [])
             return
         services, actor = self.session.services, self.session.actor
         h = services.procedure.handling(actor, case.id)
@@ -491,7 +464,7 @@ class ExecutionTab(LazyCaseTab):
             self.decision.setText(
                 f"{show_date(decided[-1].on)}作出行政处罚决定" + (f"：{what}" if what else "")
             )
-        _fill(
+        fill_table(
             self.steps_table,
             [
                 (show_date(s.on), self.EXECUTION_STEPS[s.kind], s.note)
@@ -501,7 +474,7 @@ class ExecutionTab(LazyCaseTab):
         )
         status = services.procedure.status(actor, case.id)
         clocks = [d for d in status.deadlines if d.clock in self.EXECUTION_CLOCKS]
-        _fill(
+        fill_table(
             self.clocks,
             [
                 (d.label, show_date(d.start), show_date(d.due), CLOCK_WORDS.get(str(d.status), str(d.status)))

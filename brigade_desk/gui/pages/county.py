@@ -33,9 +33,10 @@ from brigade_desk.core.services.cases import CaseRow
 from brigade_desk.core.services.county import ENDED, CountyCaseRow, CountyOverview, TownshipRow
 from brigade_desk.gui.formatting import show_date, show_datetime, show_fen
 from brigade_desk.gui.pages.base import Page
-from brigade_desk.gui.pages.county_case import CountyCaseDialog, read_only_table
+from brigade_desk.gui.pages.county_case import CountyCaseDialog
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import CLOSED, OVERDUE, colour, set_error_style
+from brigade_desk.gui.tables import read_only_table
 from brigade_desk.gui.tasks import LatestOnly, TaskHandle, TaskRunner
 
 PAGE_SIZE = 200  # cases per page of a township's list (and search hits shown)

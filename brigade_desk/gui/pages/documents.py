@@ -9,9 +9,7 @@ from datetime import date, datetime
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -29,6 +27,7 @@ from brigade_desk.gui.formatting import show_datetime
 from brigade_desk.gui.pages.base import Page
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import DUE_SOON, OVERDUE, colour
+from brigade_desk.gui.tables import read_only_table
 
 SHOWN = 500
 HEADERS = {
@@ -83,17 +82,8 @@ class DocumentsPage(Page):
         self.tabs = QTabWidget()
         self.tables: dict[str, QTableWidget] = {}
         for which, headers in HEADERS.items():
-            table = QTableWidget(0, len(headers))
-            table.setHorizontalHeaderLabels(list(headers))
-            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            table = read_only_table(headers, stretch=1)
             table.setAlternatingRowColors(True)
-            table.setWordWrap(False)
-            table.verticalHeader().hide()
-            header = table.horizontalHeader()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
             table.doubleClicked.connect(lambda _index, w=which: self.open_row(w))
             table.itemSelectionChanged.connect(self._update_buttons)
             self.tables[which] = table

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,33 +24,10 @@ from brigade_desk.gui.formatting import show_date, show_fen
 from brigade_desk.gui.pages.parties_pick import SEARCH_DELAY_MS, NewPartyDialog
 from brigade_desk.gui.pages.party_edit import CASES_READ, EditPartyDialog, edit_refusal
 from brigade_desk.gui.session import DeskSession
+from brigade_desk.gui.tables import fill_table, read_only_table
 
 PARTY_HEADERS = ("姓名/名称", "类型", "证件号码/统一社会信用代码", "住址", "联系电话", "案件")
 CASE_HEADERS = ("案号", "案由", "状态", "立案日期", "罚款")
-
-
-def _table(headers: tuple[str, ...], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for row, cells in enumerate(rows):
-        for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            item.setToolTip(text)
-            table.setItem(row, column, item)
 
 
 class PartiesPanel(QWidget):
@@ -90,11 +63,13 @@ class PartiesPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
 
-        self.table = _table(PARTY_HEADERS, 3)
+        self.table = read_only_table(PARTY_HEADERS, 3)
+        self.table.setAlternatingRowColors(True)
         self.table.itemSelectionChanged.connect(self._on_selected)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.cases_label = QLabel()
-        self.case_table = _table(CASE_HEADERS, 1)
+        self.case_table = read_only_table(CASE_HEADERS, 1)
+        self.case_table.setAlternatingRowColors(True)
         self.case_table.setToolTip("双击在案件列表中打开")
         self.case_table.doubleClicked.connect(self._open_case)
 
@@ -134,7 +109,7 @@ class PartiesPanel(QWidget):
             self._say("输入查找条件后列出当事人；选中一个当事人可查看其案件、更正其信息。")
         else:
             self._say("" if self.matches else f"没有找到“{text}”")
-        _fill(
+        fill_table(
             self.table,
             [
                 (
@@ -172,7 +147,7 @@ class PartiesPanel(QWidget):
                 )
             except BrigadeError as exc:
                 self._say(exc.message)
-        _fill(
+        fill_table(
             self.case_table,
             [
                 (

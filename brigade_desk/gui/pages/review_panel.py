@@ -15,12 +15,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -38,26 +36,12 @@ from brigade_desk.gui.formatting import show_date, show_datetime
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.signature import SignatureDialog, SignatureInput
 from brigade_desk.gui.style import ERROR, colour, set_error_style
+from brigade_desk.gui.tables import read_only_table
 
 ROUND_HEADERS = ("轮次", "状态", "审核期限", "审核人", "审核人公钥指纹")
 FINGERPRINT_COLUMN = ROUND_HEADERS.index("审核人公钥指纹")
 CHECK_HEADERS = ("审核事项", "答复", "说明")
 LEADER_HEADERS = ("负责人", "意见", "理由", "确认")
-
-
-def _table(headers: tuple[str, ...], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 def _rows_height(table: QTableWidget, rows: int) -> None:
@@ -129,11 +113,11 @@ class ReviewPanel(QWidget):
         submit_row.addWidget(self.submit_message, 1)
         submit_row.addStretch(0)
 
-        self.rounds_table = _table(ROUND_HEADERS, FINGERPRINT_COLUMN)
+        self.rounds_table = read_only_table(ROUND_HEADERS, FINGERPRINT_COLUMN)
         _rows_height(self.rounds_table, 3)
         self.rounds_table.itemSelectionChanged.connect(self._show_round)
         self.round_detail = _value()
-        self.checklist_table = _table(CHECK_HEADERS, 2)
+        self.checklist_table = read_only_table(CHECK_HEADERS, 2)
         _rows_height(self.checklist_table, 9)
         self.checklist_table.hide()
 
@@ -161,7 +145,7 @@ class ReviewPanel(QWidget):
         record_row.addWidget(self.discussion_message, 1)
         record_row.addStretch(0)
         self.discussion_summary = _value()
-        self.leaders_table = _table(LEADER_HEADERS, LEADER_HEADERS.index("确认"))
+        self.leaders_table = read_only_table(LEADER_HEADERS, LEADER_HEADERS.index("确认"))
         _rows_height(self.leaders_table, 3)
         self.leaders_table.itemSelectionChanged.connect(self._update_buttons)
         self.confirm_button = QPushButton("签名确认…")
