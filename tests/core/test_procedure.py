@@ -84,6 +84,7 @@ def test_general_procedure_from_lead_to_archive(svc: Services, cast: Cast, clock
             reporter_phone="13800000000",
         ),
     )
+    assert lead.origin == "12345热线转办（GD20250921001）"
     # Filing: refused for an item this township has not claimed, and for officers without valid certificates.
     with pytest.raises(RuleViolation, match="不属于本乡镇承接的赋权事项，应由县自然资源和规划局管辖"):
         p.propose_filing(
@@ -504,6 +505,7 @@ def test_an_on_the_spot_decision_closes_the_lead_it_was_made_on(svc: Services, c
         cast.officer,
         SimpleInput(*base, date(2025, 9, 22), "东村路口", "占道经营", fine_fen=50_00, lead_id=lead.id),
     )
+    assert lead.origin == "投诉举报"  # no reference to add
     closed = svc.leads.get(cast.officer, lead.id)
     assert (closed.status, closed.status_label, closed.case_id) == ("on_the_spot", "已当场处罚", case_id)
     assert lead.id not in [item.id for item in svc.leads.list(cast.officer, "open")]

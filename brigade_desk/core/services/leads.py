@@ -69,6 +69,11 @@ class LeadView:
     reporter_visible: bool
     version: int
 
+    @property
+    def origin(self) -> str:
+        """The source with its reference, as forms show it: 12345热线转办（GD-2025-0001）."""
+        return f"{self.source}（{self.source_ref}）" if self.source_ref else self.source
+
 
 def validate_lead(data: LeadInput, today: date) -> list[FieldError]:
     errors: list[FieldError] = []

@@ -214,9 +214,7 @@ class FilingDialog(PaperDialog):
 
         main = form_layout()
         if lead is not None:
-            lead_text = QLabel(
-                f"{lead.source}{('（' + lead.source_ref + '）') if lead.source_ref else ''}：{lead.description}"
-            )
+            lead_text = QLabel(f"{lead.origin}：{lead.description}")
             lead_text.setWordWrap(True)
             main.addRow("线索", lead_text)
         self.errors.add_row(main, "当事人", "当事人", self.parties)

@@ -149,8 +149,8 @@ class OnTheSpotDialog(PaperDialog):
         if lead is not None:
             # What the officers went out on; the facts are theirs to write as found on the spot.
             lead_text = QLabel(
-                f"{lead.source}{('（' + lead.source_ref + '）') if lead.source_ref else ''}"
-                f"，{show_datetime(lead.received_at)}受理：{lead.description}\n作出决定后该线索即办结。"
+                f"{lead.origin}，{show_datetime(lead.received_at)}受理：{lead.description}\n"
+                "作出决定后该线索即办结。"
             )
             lead_text.setWordWrap(True)
             who.addRow("线索", lead_text)
