@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from brigade_desk.core.app import Services
-from brigade_desk.core.errors import BrigadeError, FieldError, ValidationError
+from brigade_desk.core.errors import BrigadeError, FieldError
 from brigade_desk.core.services.setup import OrganView, TownshipInput, validate_township
 from brigade_desk.core.services.users import NewUser, UserView
 from brigade_desk.gui.forms import FormErrors, align_labels, chain_tab_order, confirm_discard, error_label
@@ -217,11 +217,8 @@ class FirstRunDialog(QDialog):
             return
         try:
             self.organ, self.admin = self.services.setup.initialize(township, admin)
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return
         except BrigadeError as exc:
-            self.errors.show_message(exc.message)
+            self.errors.show_error(exc)
             return
         self.errors.clear()
         self.accept()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from brigade_desk.core import crypto
-from brigade_desk.core.errors import BrigadeError, FieldError, ValidationError
+from brigade_desk.core.errors import BrigadeError, FieldError
 from brigade_desk.core.services.sync import PeerView, check_public_key, read_card
 from brigade_desk.gui.forms import FormErrors, align_labels, chain_tab_order, confirm_discard, error_label
 from brigade_desk.gui.session import DeskSession
@@ -217,11 +217,8 @@ class PeerDialog(QDialog):
                     name=self.name.text(),
                     public_key=self.public_key.text(),
                 )
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return
         except BrigadeError as exc:
-            self.errors.show_message(exc.message)
+            self.errors.show_error(exc)
             return
         self.errors.clear()
         self.accept()
