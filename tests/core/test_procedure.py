@@ -100,6 +100,10 @@ def test_general_procedure_from_lead_to_archive(svc: Services, cast: Cast, clock
     with pytest.raises(RuleViolation, match="超过2年追责时效"):
         p.propose_filing(cast.officer, _filing(cast, violation_date=date(2023, 9, 1), lead_id=lead.id))
     case_id = p.propose_filing(cast.officer, _filing(cast, lead_id=lead.id))
+    # One lead makes one case: while its proposal waits for approval it cannot be proposed again.
+    with pytest.raises(RuleViolation, match="该线索已处理（已提请立案、已决定或已移送），不能再立案"):
+        p.propose_filing(cast.officer, _filing(cast, lead_id=lead.id))
+    assert svc.cases.count(cast.officer) == 1
 
     # A handler cannot approve their own filing; an officer cannot approve at all.
     with pytest.raises(PermissionDenied, match="无权审批案件"):

@@ -431,6 +431,17 @@ def refresh_next_due(session: Session, store: Store, case: Case, today: date) ->
     )
 
 
+def _open_lead(session: Session, lead_id: str, doing: str) -> Lead:
+    """A lead still waiting for a decision: not decided, transferred, or already made into a case
+    (a filing proposal waiting for approval counts: one lead makes one case)."""
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound("线索不存在")
+    if lead.status != "open" or lead.case_id is not None:
+        raise RuleViolation(f"该线索已处理（已提请立案、已决定或已移送），不能再{doing}")
+    return lead
+
+
 def flag_major(session: Session, actor: Actor, case: Case, reason: str) -> None:
     """Mark the case a major decision for `reason` (once per reason), with an audit event."""
     if reason in case.major_reasons:
@@ -553,11 +564,7 @@ class ProcedureService(Service):
             raise ValidationError(errors)
         with self.store.write() as session:
             organ = session.execute(select(Organ).where(Organ.is_self)).scalar_one()
-            lead = session.get(Lead, data.lead_id) if data.lead_id else None
-            if data.lead_id and lead is None:
-                raise NotFound("线索不存在")
-            if lead is not None and lead.status != "open":
-                raise RuleViolation("该线索已处理，不能再立案")
+            lead = _open_lead(session, data.lead_id, "立案") if data.lead_id else None
             received_at = lead.received_at if lead else (data.received_at or self.clock())
             discovered = beijing_today(received_at)
             items = list(
@@ -1755,11 +1762,7 @@ class ProcedureService(Service):
         """The lead an on-the-spot decision closes: still open, and not after the decision."""
         if not data.lead_id:
             return None
-        lead = session.get(Lead, data.lead_id)
-        if lead is None:
-            raise NotFound("线索不存在")
-        if lead.status != "open" or lead.case_id is not None:
-            raise RuleViolation("该线索已处理（已提请立案、已决定或已移送），不能再据此当场处罚")
+        lead = _open_lead(session, data.lead_id, "据此当场处罚")
         received_on = beijing_today(lead.received_at)
         if data.decided_on < received_on:
             raise ValidationError.single("决定日期", f"不能早于线索受理日期（{received_on:%Y-%m-%d}）")
