@@ -953,7 +953,6 @@ class DocumentService(Service):
         if which not in WORKLISTS:
             raise ValueError(f"unknown worklist: {which}")
         drafts = which == "drafts"
-        served = select(Delivery.id).where(Delivery.document_id == Document.id).exists()
         where = (
             [Document.status == "draft"]
             if drafts
@@ -961,7 +960,7 @@ class DocumentService(Service):
                 Document.status == "issued",
                 Document.kind == "outward",
                 Document.form_id.notin_(NOT_SERVED),
-                ~served,
+                ~select(Delivery.id).where(Delivery.document_id == Document.id).exists(),
             ]
         )
         at = Document.updated_at if drafts else Document.issued_at

@@ -140,9 +140,10 @@ def _verify(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict
         with zipfile.ZipFile(job["bundle"]) as zf, open(job["bundle"], "rb", buffering=0) as bundle:
             for name, sha256, size, dest in job["files"]:
                 try:
-                    if zf.getinfo(name).file_size != size:
+                    info = zf.getinfo(name)
+                    if info.file_size != size:
                         return {"failed": "size_mismatch", "member": name}
-                    start = _stored_data_start(zf, bundle, name)
+                    start = _stored_data_start(info, bundle)
                 except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
                     return {"failed": "member_altered", "member": name, "detail": str(exc)[:200]}
                 try:
@@ -171,10 +172,9 @@ def _verify(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict
     return {"done": len(job["files"])}
 
 
-def _stored_data_start(zf: zipfile.ZipFile, bundle: io.FileIO, name: str) -> int:
+def _stored_data_start(info: zipfile.ZipInfo, bundle: io.FileIO) -> int:
     """Where a stored member's bytes begin in the bundle, from its local header (the reader has
     refused compressed or encrypted attachment members; this checks again rather than trust it)."""
-    info = zf.getinfo(name)
     if (
         info.compress_type != zipfile.ZIP_STORED
         or info.flag_bits & 0x1
