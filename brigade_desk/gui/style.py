@@ -13,6 +13,8 @@ OVERDUE = ERROR
 DUE_TODAY = "#e65100"  # orange
 DUE_SOON = "#b59b00"  # yellow, dark enough to read on white
 CLOSED = "#808080"  # grey: closed and archived cases
+# A deadline's status (core's due_status / clock status) and its colour.
+DUE_COLOURS = {"overdue": OVERDUE, "due_today": DUE_TODAY, "due_soon": DUE_SOON}
 
 
 def colour(name: str) -> QColor:

@@ -25,7 +25,7 @@ from brigade_desk.core.services.cases import CaseFilter, CaseRow
 from brigade_desk.core.timeutil import to_beijing
 from brigade_desk.gui.formatting import show_date, show_datetime
 from brigade_desk.gui.session import DeskSession
-from brigade_desk.gui.style import CLOSED, DUE_SOON, DUE_TODAY, OVERDUE, colour
+from brigade_desk.gui.style import CLOSED, DUE_COLOURS, colour
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the case id
 
 GREY_STATES = frozenset({"closed", "archived"})
 # The next deadline's colour says how close it is (DESIGN.md: colours carry meaning only).
-DUE_COLOURS = {"overdue": OVERDUE, "due_today": DUE_TODAY, "due_soon": DUE_SOON}
 DUE_WORDS = {"overdue": "已逾期", "due_today": "今日到期", "due_soon": "即将到期"}
 LOADING = "…"
 

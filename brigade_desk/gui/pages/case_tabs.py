@@ -33,10 +33,9 @@ from brigade_desk.gui.pages.party_edit import EditPartyDialog, edit_refusal
 from brigade_desk.gui.pages.record_dialog import RecordDialog
 from brigade_desk.gui.pages.review_panel import ReviewPanel
 from brigade_desk.gui.session import DeskSession
-from brigade_desk.gui.style import CLOSED, DUE_SOON, DUE_TODAY, OVERDUE, colour, set_error_style
+from brigade_desk.gui.style import CLOSED, DUE_COLOURS, colour, set_error_style
 from brigade_desk.gui.tables import fill_table, read_only_table
 
-CLOCK_COLOURS = {"overdue": OVERDUE, "due_today": DUE_TODAY, "due_soon": DUE_SOON}
 CLOCK_WORDS = {
     "overdue": "已逾期",
     "due_today": "今日到期",
@@ -482,7 +481,7 @@ class ExecutionTab(LazyCaseTab):
             ],
         )
         for row, d in enumerate(clocks):
-            shade: Any = CLOCK_COLOURS.get(str(d.status))
+            shade: Any = DUE_COLOURS.get(str(d.status))
             if shade is None and str(d.status) in ("done", "elapsed"):
                 shade = CLOSED
             if shade:

@@ -18,11 +18,10 @@ from brigade_desk.gui.flow_layout import FlowLayout
 from brigade_desk.gui.formatting import show_date
 from brigade_desk.gui.pages.case_actions import OPEN_CLOCK, Action, ActionBuilder
 from brigade_desk.gui.session import DeskSession
-from brigade_desk.gui.style import CLOSED, DUE_SOON, DUE_TODAY, ERROR, OVERDUE, set_error_style
+from brigade_desk.gui.style import CLOSED, DUE_COLOURS, ERROR, set_error_style
 
 MARKS = {"done": "✓", "current": "●", "blocked": "✕", "todo": "○", "skipped": "–"}
 STATUS_WORDS = {"done": "已完成", "current": "当前", "blocked": "受阻", "todo": "待办", "skipped": "不适用"}
-DUE_COLOURS = {"overdue": OVERDUE, "due_today": DUE_TODAY, "due_soon": DUE_SOON}
 # States in which the next step waits for a period of the party's (statement, hearing request).
 WAITING_STATES = frozenset({"notice_served", "hearing", "legal_review"})
 

@@ -22,12 +22,12 @@ from brigade_desk.core.errors import BrigadeError
 from brigade_desk.core.rules.permissions import Permission
 from brigade_desk.core.services.cases import CaseFilter, CaseRow
 from brigade_desk.gui.formatting import show_date, show_datetime
-from brigade_desk.gui.models.case_table import DUE_COLOURS, DUE_WORDS
+from brigade_desk.gui.models.case_table import DUE_WORDS
 from brigade_desk.gui.pages.base import Page
 from brigade_desk.gui.pages.filing import ApproveFilingDialog
 from brigade_desk.gui.pages.review_desk import ReviewDesk
 from brigade_desk.gui.session import DeskSession
-from brigade_desk.gui.style import colour, set_error_style
+from brigade_desk.gui.style import DUE_COLOURS, colour, set_error_style
 
 LIMIT = 200
 SECTIONS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
