@@ -242,8 +242,10 @@ def main() -> int:
             )
             assert imported.status == "applied" and not imported.refusals, imported.message
             imports.append((import_s, import_rss, imported))
+            im = imported.seconds
             print(
-                f"round {n + 1}: floor {floor_s:.2f} s, export {export_s:.2f} s, verify+import {import_s:.2f} s",
+                f"round {n + 1}: floor {floor_s:.2f} s, export {export_s:.2f} s, verify+import {import_s:.2f} s "
+                f"(records {im['records']:.2f}, waiting {im['files_wait']:.2f}, child {im.get('files_child', 0):.2f})",
                 flush=True,
             )
             if n + 1 < args.rounds:
@@ -261,7 +263,7 @@ def main() -> int:
             f"floor {floor_s:.2f} s, export {export_s:.2f} s (records {ex['records']:.2f}, then waiting for "
             f"the files {ex['files']:.2f}, the file child worked {ex['files_child']:.2f}, seal {ex['seal']:.2f}), "
             f"verify+import {import_s:.2f} s (records {im['records']:.2f}, then waiting for the files "
-            f"{im['files_wait']:.2f}), search index rebuilt after it in {index_s:.2f} s",
+            f"{im['files_wait']:.2f}, the child worked {im.get('files_child', 0):.2f}), search index rebuilt after it in {index_s:.2f} s",
             flush=True,
         )
         mb = 1e6

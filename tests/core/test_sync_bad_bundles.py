@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from brigade_desk.core import crypto
 from brigade_desk.core.canonical import canonical_json, sha256_hex
 from brigade_desk.core.model import SyncKey
-from brigade_desk.core.sync import keys
+from brigade_desk.core.sync import importer, keys, reader, records
 from brigade_desk.core.sync.format import BundleRefused
 from tests.conftest import PG_ADMIN_URL, pg_problem
 from tests.core.sync_support import (
@@ -446,6 +446,16 @@ CASES: list[tuple[str, str, Callable[[World], Path]]] = [
         ),
     ),
     (
+        "time_out_of_range",
+        "record_invalid",
+        lambda w: rebuild(
+            w,
+            edit_members=edit_record(
+                "case", lambda r: r["data"].update(received_at="0001-01-01T00:00:00+08:00")
+            ),
+        ),
+    ),
+    (
         "string_too_long",
         "record_invalid",
         lambda w: rebuild(w, edit_members=edit_record("case", lambda r: r["data"].update(state="x" * 31))),
@@ -633,6 +643,38 @@ def test_bad_bundle_is_refused_and_the_store_is_untouched(
     # Refusals are logged outside the store, with the reason.
     log = (world.county.data_dir / "bundles" / "refused.log").read_text(encoding="utf-8").splitlines()
     assert json.loads(log[-1])["reason"] == import_info.value.message
+
+
+# Refusals met while the records and files are read: a large bundle has them checked by the file
+# child while this process applies the lines unchecked (importer.CHILD_CHECKS_FROM).
+READ_TIME_CODES = {"record_invalid", "count_mismatch", "member_altered"}
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [(name, build) for name, code, build in CASES if code in READ_TIME_CODES],
+    ids=[name for name, code, _build in CASES if code in READ_TIME_CODES],
+)
+def test_the_child_refuses_bad_records_as_this_process_does(
+    world: World, name: str, build: Callable[[World], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = build(world)
+    before = store_digest(world.county.store)
+    with pytest.raises(BundleRefused) as here:
+        world.county.sync.import_bundle(world.county.admin, bad)
+    converted = []
+
+    def convert_line(rtype: Any, line: bytes) -> Any:
+        converted.append(rtype.name)
+        return records.convert_line(rtype, line)
+
+    monkeypatch.setattr(importer, "CHILD_CHECKS_FROM", 0)
+    monkeypatch.setattr(reader, "convert_line", convert_line)
+    with pytest.raises(BundleRefused) as in_child:
+        world.county.sync.import_bundle(world.county.admin, bad)
+    assert converted, "the lines were not handed to the child"
+    assert (in_child.value.code, in_child.value.message) == (here.value.code, here.value.message), name
+    assert store_digest(world.county.store) == before, name
 
 
 def test_the_good_bundle_still_imports(world: World) -> None:

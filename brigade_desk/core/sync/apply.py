@@ -421,7 +421,9 @@ class Applier:
     # --- county side: a township's data ------------------------------------------------------------
 
     def _cases_owned(self, case_ids: Iterable[str]) -> dict[str, bool]:
-        unknown = sorted(set(case_ids) - self._owned_cases.keys())
+        known = self._owned_cases
+        # Not `set(ids) - known.keys()`: that builds a set of every case known so far, per chunk.
+        unknown = sorted({cid for cid in case_ids if cid not in known})
         for start in range(0, len(unknown), 500):
             part = unknown[start : start + 500]
             found = dict(self.session.execute(select(Case.id, Case.organ_id).where(Case.id.in_(part))).all())
@@ -578,8 +580,8 @@ class Applier:
 
     def _case_child(self, rtype: RecordType, chunk: list[Record]) -> None:
         table = rtype.table.name if rtype.table is not None else None
-        owned = self._cases_owned(rec.data["case_id"] for rec in chunk)
         accepted_cases = self.accepted.get("case_record", set())
+        owned = self._cases_owned(cid for rec in chunk if (cid := rec.data["case_id"]) not in accepted_cases)
         items = []
         for rec in chunk:
             case_id = rec.data["case_id"]

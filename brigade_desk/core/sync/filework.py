@@ -9,7 +9,10 @@ runs on the other core while this process does the records:
   bytes no longer match its name is reported, not sent). The exporter then appends the records.
 * `verify`: read the attachment members of a bundle, hash each, and copy those the store lacks to
   the temporary names given (fsync'd by a second thread as each one completes, so the disk writes
-  overlap the copying). The importer commits only after the child says every file matched.
+  overlap the copying). For a large import the job also names the record streams: a third thread
+  checks every line of them (`BundleReader.check_records`, the same checks and messages as an import
+  in one process) while the importer converts and applies the same lines unchecked. The importer
+  commits only after the child says every line and every file is good.
 
 The child knows nothing of the store: it gets paths and hashes and answers in JSON lines on stdout
 (`{"bytes": n}` progress, then `{"done": …}` or `{"failed": …}`). It stops when its stdin closes,
@@ -172,6 +175,42 @@ def _verify(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict
     return {"done": len(job["files"])}
 
 
+def _check_records(job: dict[str, Any], stopped: threading.Event) -> dict[str, Any]:
+    """The verdict on the bundle's record lines: {"done": …} or the refusal an import would raise."""
+    # Imported here: the model comes with them, which a packing child never needs.
+    from brigade_desk.core.sync.format import BundleRefused
+    from brigade_desk.core.sync.reader import BundleReader
+
+    try:
+        with BundleReader(Path(job["bundle"])) as reader:
+            reader.check_records(job["records"], stopped.is_set)
+    except BundleRefused as exc:
+        return {"failed": "records", "code": exc.code, "detail": str(exc)}
+    return {"done": len(job["records"])}
+
+
+def _verify_all(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict[str, Any]:
+    """Files in this thread, record lines (when the job names them) in another; a refusal of the
+    records comes first, as an import in one process would meet it before the files' verdict."""
+    if not job.get("records"):
+        return _verify(job, out, stopped)
+    records: dict[str, Any] = {}
+
+    def check() -> None:
+        try:
+            records.update(_check_records(job, stopped))
+        except Exception as exc:  # reported to the parent, which raises it there
+            records.update({"failed": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]})
+
+    checker = threading.Thread(target=check, daemon=True)
+    checker.start()
+    files = _verify(job, out, stopped)
+    checker.join()
+    if stopped.is_set():
+        raise _Stop
+    return files if "done" in records else records
+
+
 def _stored_data_start(info: zipfile.ZipInfo, bundle: io.FileIO) -> int:
     """Where a stored member's bytes begin in the bundle, from its local header (the reader has
     refused compressed or encrypted attachment members; this checks again rather than trust it)."""
@@ -270,7 +309,7 @@ def child_main() -> int:
     out = sys.stdout
     started = time.perf_counter()
     try:
-        result = _pack(job, out, stopped) if job["kind"] == "pack" else _verify(job, out, stopped)
+        result = _pack(job, out, stopped) if job["kind"] == "pack" else _verify_all(job, out, stopped)
         result["seconds"] = time.perf_counter() - started
     except _Stop:
         return 1

@@ -42,6 +42,7 @@ from brigade_desk.core.sync.format import (
     Manifest,
     file_member,
     member_altered,
+    records_member,
     refuse,
     size_mismatch,
 )
@@ -258,18 +259,32 @@ class _Staging:
         self.paths = {}
 
 
-def _start_files(reader: BundleReader, path: Path, staging: _Staging | None) -> FileWork | None:
-    """A child process verifies every attachment member (and stages what the store lacks) while
-    this process applies the records."""
+# From this many bytes of record lines on, their checks go to the child (it runs them on the other
+# core while this process applies the lines); below it, starting the child's interpreter and model
+# would cost more than the checks.
+CHILD_CHECKS_FROM = 4 * 1024 * 1024
+
+
+def _start_child(reader: BundleReader, path: Path, staging: _Staging | None) -> tuple[FileWork | None, bool]:
+    """A child process verifies every attachment member (and stages what the store lacks) and, for
+    a large bundle, checks every record line, while this process applies the records. Returns the
+    child and whether this process must check the lines itself."""
     files = [
         [file_member(sha), sha, size, staging.reserve(sha) if staging else None]
         for sha, size in reader.files()
     ]
-    return FileWork({"kind": "verify", "bundle": str(path), "files": files}) if files else None
+    m = reader.manifest()
+    streams = [rtype.name for rtype in KIND_TYPES[m.kind] if rtype.name in m.counts]
+    record_bytes = sum(m.members.get(records_member(name), ("", 0))[1] for name in streams)
+    check_here = record_bytes < CHILD_CHECKS_FROM
+    if not files and check_here:
+        return None, True
+    job = {"kind": "verify", "bundle": str(path), "files": files, "records": [] if check_here else streams}
+    return FileWork(job), check_here
 
 
 def _files_verified(work: FileWork | None, step: Callable[[int], None] | None) -> None:
-    """Wait for the file child; its refusal refuses the bundle (the transaction is rolled back)."""
+    """Wait for the child; its refusal refuses the bundle (the transaction is rolled back)."""
     if work is None:
         return
     try:
@@ -277,6 +292,8 @@ def _files_verified(work: FileWork | None, step: Callable[[int], None] | None) -
     except FileWorkError as exc:
         report = exc.report
         failed, member = report.get("failed"), report.get("member", "")
+        if failed == "records":
+            raise refuse(report["code"], report["detail"]) from None
         if failed == "size_mismatch":
             raise size_mismatch(member) from None
         if failed == "member_altered":
@@ -371,7 +388,7 @@ def _import_one(
         work: FileWork | None = None
         try:
             started = time.perf_counter()
-            work = _start_files(reader, path, None if dry_run else staging)
+            work, check_here = _start_child(reader, path, None if dry_run else staging)
             with cyclic_gc_paused():
                 result = _apply(
                     store,
@@ -385,6 +402,7 @@ def _import_one(
                     dry_run=dry_run,
                     path=path,
                     releasing=releasing,
+                    check_here=check_here,
                 )
             result.seconds["total"] = time.perf_counter() - started
             return result
@@ -473,6 +491,7 @@ def _apply(
     dry_run: bool,
     path: Path,
     releasing: bool = False,
+    check_here: bool = True,
 ) -> ImportResult:
     m = p.manifest
     applier: Applier | None = None
@@ -509,13 +528,19 @@ def _apply(
                 available_files={sha for sha, _size in reader.files()},
             )
             applier = Applier(session, ctx)
-            for rtype in KIND_TYPES[m.kind]:
-                if rtype.name in m.counts:
-                    applier.apply(rtype, reader.records(rtype, tick))
-                    if rtype.name == "workday_override":
-                        applier.finish_workdays()
-                    elif rtype.name == "form_file":
-                        applier.finish_form_files()
+            try:
+                for rtype in KIND_TYPES[m.kind]:
+                    if rtype.name in m.counts:
+                        applier.apply(rtype, reader.records(rtype, tick, checked=check_here))
+                        if rtype.name == "workday_override":
+                            applier.finish_workdays()
+                        elif rtype.name == "form_file":
+                            applier.finish_form_files()
+            except Exception:
+                if not check_here:
+                    # Unchecked lines may fail in any way; the child's refusal says what is wrong.
+                    _files_verified(work, step)
+                raise
             applier.flush_quarantine()
             _index(session, applier)
             outcome = {name: c.as_dict() for name, c in applier.counts.items()}
@@ -536,6 +561,8 @@ def _apply(
             seconds["records"] = time.perf_counter() - started
             _files_verified(work, step)
             seconds["files_wait"] = time.perf_counter() - started - seconds["records"]
+            if work is not None and work.answer is not None:
+                seconds["files_child"] = work.answer.get("seconds", 0.0)
             if dry_run:
                 raise _DryRun
             staging.place()

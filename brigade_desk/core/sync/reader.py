@@ -52,6 +52,7 @@ from brigade_desk.core.sync.records import (
     Record,
     RecordError,
     RecordType,
+    convert_line,
     decode_line,
     parse_json,
 )
@@ -294,7 +295,13 @@ class BundleReader:
             raise member_altered(counted.name)
 
     def _records(
-        self, rtype: RecordType, name: str, sha256: str, size: int, progress: ByteProgress | None
+        self,
+        rtype: RecordType,
+        name: str,
+        sha256: str,
+        size: int,
+        progress: ByteProgress | None,
+        decode: Callable[[RecordType, bytes], Record] = decode_line,
     ) -> Iterator[Record]:
         counted = self._open_member(name, size)
         seen: set[str] = set()
@@ -315,7 +322,7 @@ class BundleReader:
                         raise refuse("record_invalid", f"{name} 中有一行超过 {MAX_LINE} 字节，已拒绝")
                     for line in lines:
                         number += 1
-                        yield self._decode(rtype, name, number, line, seen)
+                        yield self._decode(decode, rtype, name, number, line, seen)
                 if pending:
                     raise refuse("record_invalid", f"{name} 最后一行没有换行符（文件不完整），已拒绝")
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -326,9 +333,16 @@ class BundleReader:
             raise refuse("count_mismatch", f"{rtype.label}记录数 {number} 与清单所列 {listed} 不符，已拒绝")
 
     @staticmethod
-    def _decode(rtype: RecordType, name: str, number: int, line: bytes, seen: set[str]) -> Record:
+    def _decode(
+        decode: Callable[[RecordType, bytes], Record],
+        rtype: RecordType,
+        name: str,
+        number: int,
+        line: bytes,
+        seen: set[str],
+    ) -> Record:
         try:
-            record = decode_line(rtype, line)
+            record = decode(rtype, line)
         except RecordError as exc:
             raise refuse("record_invalid", f"{name} 第 {number} 行（{rtype.label}）：{exc}，已拒绝") from exc
         if record.id in seen:
@@ -336,15 +350,31 @@ class BundleReader:
         seen.add(record.id)
         return record
 
-    def records(self, rtype: RecordType, progress: ByteProgress | None = None) -> Iterator[Record]:
+    def records(
+        self, rtype: RecordType, progress: ByteProgress | None = None, *, checked: bool = True
+    ) -> Iterator[Record]:
         """The records of one type, each line checked and the member's hash compared at its end
-        (an import applies them inside a transaction that a failure rolls back)."""
+        (an import applies them inside a transaction that a failure rolls back).
+
+        `checked=False` converts the lines without checking them (records.convert_line): only for
+        an import whose file child runs `check_records` over the same bundle and whose commit waits
+        for that verdict. A bad line may then raise anything here; the child's refusal is the one
+        to report."""
         manifest = self.manifest()
         name = records_member(rtype.name)
         if name not in manifest.members:
             return iter(())
         sha256, size = manifest.members[name]
-        return self._records(rtype, name, sha256, size, progress)
+        return self._records(rtype, name, sha256, size, progress, decode_line if checked else convert_line)
+
+    def check_records(self, type_names: list[str], stopped: Callable[[], bool] = lambda: False) -> None:
+        """Every line of these record streams, in this order, checked as `records` checks them;
+        the first problem is raised (BundleRefused), as an import reading them would meet it."""
+        for type_name in type_names:
+            if stopped():
+                return
+            for _record in self.records(TYPES[type_name]):
+                pass
 
     def files(self) -> list[tuple[str, int]]:
         return [

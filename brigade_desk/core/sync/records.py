@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, Table, Text
 from sqlalchemy.sql.schema import Column
 
+from brigade_desk.core.canonical import canonical_text
 from brigade_desk.core.model import (
     Approval,
     Attachment,
@@ -292,18 +293,6 @@ KIND_TYPES: dict[str, tuple[RecordType, ...]] = {"town_data": TOWN_TYPES, "count
 # --- encoding ------------------------------------------------------------------------------------
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"not canonically encodable: {type(value).__name__}")
-
-
-# The canonical encoding of core.canonical, built once (json.dumps would build an encoder per call).
-_CANONICAL = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
-).encode
-
-
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return as_utc(value).isoformat()
@@ -328,7 +317,7 @@ def line_encoder(rtype: RecordType) -> LineEncoder:
     key_idx = [names.index(k) for k in rtype.key]
     version_idx = names.index("version") if rtype.versioned else None
     type_name = rtype.name
-    encode = _CANONICAL
+    encode = canonical_text
 
     def line(values: Sequence[Any]) -> bytes:
         data = dict(zip(names, values, strict=True))
@@ -371,7 +360,7 @@ def _stored_datetime(value: str) -> str:
 def _stored_json(value: Any) -> str:
     if value == "{}" or value == "[]":
         return value  # type: ignore[no-any-return]
-    return _CANONICAL(json.loads(value) if isinstance(value, str) else value)
+    return canonical_text(json.loads(value) if isinstance(value, str) else value)
 
 
 _STORED: dict[str, str] = {
@@ -540,7 +529,10 @@ def _checker(field: Field) -> Checker:
                 raise RecordError(f"字段“{name}”应为带时区的时间：{v[:40]}") from None
             if parsed.tzinfo is None:
                 raise RecordError(f"字段“{name}”的时间缺少时区")
-            return as_utc(parsed)
+            try:
+                return as_utc(parsed)
+            except OverflowError:  # e.g. 0001-01-01T00:00+08:00 is before the first UTC moment
+                raise RecordError(f"字段“{name}”的时间超出范围：{v[:40]}") from None
 
         return check_datetime
 
@@ -596,7 +588,8 @@ _INLINE: dict[str, str] = {
     ),
     "datetime": (
         "if type(x) is str:\n  try: x = _datetime(x)\n  except ValueError: _slow({i}, x)\n"
-        "  if x.tzinfo is not _UTC:\n    if x.tzinfo is None: _slow({i}, x.isoformat())\n    x = x.astimezone(_UTC)\n"
+        "  if x.tzinfo is not _UTC:\n    if x.tzinfo is None: _slow({i}, x.isoformat())\n"
+        "    try: x = x.astimezone(_UTC)\n    except OverflowError: _slow({i}, x.isoformat())\n"
         "elif x is not None: _slow({i}, x)"
     ),
     "json": "",
@@ -739,3 +732,50 @@ def _decode_checked(rtype: RecordType, line: bytes) -> Record:
     if orjson.dumps(obj, option=_SORTED) != line:
         raise RecordError("不是规范形式的 JSON（键重复、键的顺序或空白不符）")
     return Record(rtype, obj["id"], version, obj["op"], data, raw)
+
+
+# --- converting lines another process checks ---------------------------------------------------------
+#
+# A large import hands the checking of its record lines to the file child (core.sync.filework),
+# which runs `decode_line` over every stream on the other core, while this process converts the same
+# lines without their checks and applies them; the commit waits for the child's verdict, and a
+# refusal from it refuses the bundle (docs/decisions/sync-import-speed.md, session 4).
+
+_CONVERTERS: dict[str, Callable[[bytes], Record]] = {}
+
+
+def convert_line(rtype: RecordType, line: bytes) -> Record:
+    """The Record `decode_line` would give for a line it accepts, without checking the line
+    (tests/core/test_sync_encoding.py holds the two to that). A line it would refuse may give
+    anything here, or raise any exception: only use this where `decode_line` runs over the same
+    lines before anything is committed."""
+    convert = _CONVERTERS.get(rtype.name)
+    if convert is None:
+        convert = _CONVERTERS[rtype.name] = _converter(rtype)
+    return convert(line)
+
+
+def _converter(rtype: RecordType) -> Callable[[bytes], Record]:
+    lines = ["def convert(line):", "  obj = _loads(line)", "  data = (raw := obj['data']).copy()"]
+    for f in rtype.fields:
+        name = json.dumps(f.name)
+        if f.kind == "date":
+            lines.append(f"  if (x := raw[{name}]) is not None: data[{name}] = _date(x)")
+        elif f.kind == "datetime":
+            lines += [
+                f"  if (x := raw[{name}]) is not None:",
+                "    x = _datetime(x)",
+                f"    data[{name}] = x if x.tzinfo is _UTC else x.astimezone(_UTC)",
+            ]
+    lines.append("  return _Record(_rtype, obj['id'], obj['version'], obj['op'], data, raw)")
+    scope: dict[str, Any] = {
+        "_loads": orjson.loads,
+        "_date": date.fromisoformat,
+        "_datetime": datetime.fromisoformat,
+        "_UTC": UTC,
+        "_Record": Record,
+        "_rtype": rtype,
+    }
+    exec(compile("\n".join(lines) + "\n", f"<record converter {rtype.name}>", "exec"), scope)
+    convert: Callable[[bytes], Record] = scope["convert"]
+    return convert
