@@ -197,18 +197,24 @@ def _verify_all(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> 
     records: dict[str, Any] = {}
 
     def check() -> None:
+        started = time.perf_counter()
         try:
             records.update(_check_records(job, stopped))
         except Exception as exc:  # reported to the parent, which raises it there
             records.update({"failed": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]})
+        records["records_seconds"] = time.perf_counter() - started
 
     checker = threading.Thread(target=check, daemon=True)
     checker.start()
+    started = time.perf_counter()
     files = _verify(job, out, stopped)
+    files["files_seconds"] = time.perf_counter() - started
     checker.join()
     if stopped.is_set():
         raise _Stop
-    return files if "done" in records else records
+    if "done" not in records:
+        return records
+    return {**files, "records_seconds": records["records_seconds"]}
 
 
 def _stored_data_start(info: zipfile.ZipInfo, bundle: io.FileIO) -> int:
@@ -253,7 +259,7 @@ def _hash_and_copy(
     while done < size:
         if stopped.is_set():
             raise _Stop
-        n = bundle.readinto(view[: min(PIECE, size - done)])
+        n = bundle.readinto(view[: min(len(view), size - done)])
         if not n:
             return {"failed": "size_mismatch"}  # the bundle ends inside the member
         hasher.update(view[:n])

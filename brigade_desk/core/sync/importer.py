@@ -563,6 +563,8 @@ def _apply(
             seconds["files_wait"] = time.perf_counter() - started - seconds["records"]
             if work is not None and work.answer is not None:
                 seconds["files_child"] = work.answer.get("seconds", 0.0)
+                seconds["child_files"] = work.answer.get("files_seconds", 0.0)
+                seconds["child_records"] = work.answer.get("records_seconds", 0.0)
             if dry_run:
                 raise _DryRun
             staging.place()
