@@ -103,5 +103,31 @@ def hash_file(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def fsync_file(path: Path) -> None:
+    """Make a file's bytes durable (a power cut after this keeps them)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the names just created or renamed in a directory durable. Where the system cannot
+    (Windows opens no directories; some file systems of USB sticks refuse), the file system's own
+    commit writes them a moment later: nothing more can be done there."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def copy_out(files_dir: Path, sha256: str, dest: Path) -> None:
     shutil.copyfile(path_for(files_dir, sha256), dest)

@@ -3,14 +3,19 @@ is left behind (nothing)."""
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from brigade_desk.core import files
 from brigade_desk.core.errors import StoreError
 from brigade_desk.core.files import path_for
+from brigade_desk.core.sync import exporter, filework
 from brigade_desk.core.sync.filework import FileWork, FileWorkError
 from brigade_desk.core.sync.importer import SENT_DIR, bundles_dir
 from brigade_desk.core.sync.writer import Cancelled
@@ -250,3 +255,69 @@ def test_pack_writes_an_archive_zipfile_reads_back_with_every_crc_right(
         zf.writestr("records/x.jsonl", b"{}\n")
     with zipfile.ZipFile(tmp_path / "files.zip") as zf:
         assert zf.testzip() is None and len(zf.infolist()) == len(contents) + 1
+
+
+# --- durability: a bundle recorded as sent has a kept copy on disk ---------------------------------
+
+
+def test_an_export_makes_its_kept_copy_and_the_delivered_bundle_durable(
+    sides: tuple[Side, Side], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    town, _county = sides
+    add_evidence(town, case_ids(town, open_only=True)[0], b"video " * 5000)
+    synced: list[tuple[str, int]] = []
+
+    def fsync_file(path: Path) -> None:
+        synced.append(("file", os.stat(path).st_ino))
+        files.fsync_file(path)
+
+    def fsync_dir(path: Path) -> None:
+        synced.append(("dir", os.stat(path).st_ino))
+        files.fsync_dir(path)
+
+    monkeypatch.setattr(exporter, "fsync_file", fsync_file)
+    monkeypatch.setattr(exporter, "fsync_dir", fsync_dir)
+    # Another file system than the kept copy's, as a USB stick is: the bundle is copied there.
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as stick:
+        [result] = town.sync.export(town.admin, Path(stick))
+        kept, delivered = result.kept_copy, result.path
+        assert os.stat(kept).st_ino != os.stat(delivered).st_ino  # a copy, not a link
+        assert ("file", os.stat(kept).st_ino) in synced
+        assert ("dir", os.stat(kept.parent).st_ino) in synced
+        assert ("file", os.stat(delivered).st_ino) in synced
+        assert ("dir", os.stat(stick).st_ino) in synced
+
+
+def test_a_bundle_whose_kept_copy_cannot_be_made_durable_is_not_recorded_as_sent(
+    sides: tuple[Side, Side], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    town, _county = sides
+    out = tmp_path / "usb"
+    out.mkdir()
+    before = store_digest(town.store)
+
+    def failing(path: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    monkeypatch.setattr(exporter, "fsync_file", failing)
+    with pytest.raises(OSError, match="Input/output"):
+        town.sync.export(town.admin, out)
+    assert store_digest(town.store) == before
+    assert list(out.iterdir()) == []
+    assert list((bundles_dir(town.data_dir) / SENT_DIR).iterdir()) == []
+
+
+def test_the_flusher_keeps_the_error_of_a_disk_that_fails() -> None:
+    read_end, write_end = os.pipe()  # a pipe cannot be flushed to disk: fdatasync fails, as on a bad disk
+    try:
+        flusher = filework._Flusher(write_end)
+        flusher.poke()
+        for _ in range(200):
+            if flusher.error is not None:
+                break
+            time.sleep(0.01)
+        flusher.stop()
+        assert isinstance(flusher.error, OSError)
+    finally:
+        os.close(read_end)
+        os.close(write_end)

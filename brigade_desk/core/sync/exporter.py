@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from brigade_desk import __version__
 from brigade_desk.core import audit
 from brigade_desk.core.errors import RuleViolation, StoreError
-from brigade_desk.core.files import path_for
+from brigade_desk.core.files import fsync_dir, fsync_file, path_for
 from brigade_desk.core.gc_pause import cyclic_gc_paused
 from brigade_desk.core.ids import new_id
 from brigade_desk.core.model import AuditHead, Organ, SyncBundle, SyncKey, SyncPeer, SyncSentFile
@@ -312,7 +312,12 @@ def _seal(
             writer.finish(manifest, lambda body: keys.sign(key, store.data_dir, body), key.fingerprint)
             name = f"bd-{info['own_area']}-to-{info['peer_area']}-{sequence:05d}{SUFFIX}"
             final = sent_dir / name
+            # The kept copy is durable before the bundle is recorded as sent: a power cut must not
+            # leave a sent bundle whose only copy is lost, which the county would wait for forever.
+            # (The file child flushed the attachment members as it wrote them.)
+            fsync_file(partial)
             os.replace(partial, final)
+            fsync_dir(sent_dir)
             size = final.stat().st_size
             session.add(
                 SyncBundle(
@@ -388,7 +393,8 @@ def _seal(
 
 
 def _deliver(source: Path, dest: Path) -> None:
-    """Put the bundle where the person asked: a hard link on the same disk, else a copy."""
+    """Put the bundle where the person asked: a hard link on the same disk, else a copy. Durable
+    when this returns, so that a USB stick pulled out right after holds the whole bundle."""
     if dest.resolve() == source.resolve():
         return
     tmp = dest.with_name(dest.name + ".partial")
@@ -397,7 +403,9 @@ def _deliver(source: Path, dest: Path) -> None:
         os.link(source, tmp)
     except OSError:
         shutil.copyfile(source, tmp)
+        fsync_file(tmp)
     os.replace(tmp, dest)
+    fsync_dir(dest.parent)
 
 
 def resend(store: Store, sequence: int, out_dir: Path, area_code: str | None = None) -> Path:

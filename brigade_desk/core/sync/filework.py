@@ -6,7 +6,9 @@ behind that work (docs/decisions/sync-import-speed.md), so the files go to a chi
 runs on the other core while this process does the records:
 
 * `pack`: write the files into a new ZIP (stored, each hashed on the way in; a stored file whose
-  bytes no longer match its name is reported, not sent). The exporter then appends the records.
+  bytes no longer match its name is reported, not sent), flushing each member to disk while the
+  next is copied. The exporter then appends the records and makes the bundle durable before it
+  records it as sent.
 * `verify`: read the attachment members of a bundle, hash each, and copy those the store lacks to
   the temporary names given (fsync'd by a second thread as each one completes, so the disk writes
   overlap the copying). For a large import the job also names the record streams: a third thread
@@ -58,23 +60,64 @@ def _say(out: IO[str], message: dict[str, Any]) -> None:
     out.flush()
 
 
+class _Flusher:
+    """Writes an archive's pages to disk while more is appended (fdatasync after each member, in a
+    thread), so that making the bundle durable at the end finds little left to write."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._wanted = threading.Event()
+        self._done = False
+        self.error: OSError | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            if self._done:
+                return
+            try:
+                os.fdatasync(self._fd)
+            except OSError as exc:
+                self.error = exc
+                return
+
+    def poke(self) -> None:
+        self._wanted.set()
+
+    def stop(self) -> None:
+        self._done = True
+        self._wanted.set()
+        self._thread.join()
+
+
 def _pack(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict[str, Any]:
     members: dict[str, dict[str, Any]] = {}
     buffer, copier = bytearray(PIECE), _Copier()
     with zipfile.ZipFile(job["zip"], "w", allowZip64=True) as zf:
-        for sha256, source in job["files"]:
-            info = zipfile.ZipInfo(f"files/{sha256}", date_time=EPOCH)
-            info.compress_type = zipfile.ZIP_STORED
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
-            try:
-                src = open(source, "rb", buffering=0)  # noqa: SIM115 - closed by the with below
-            except FileNotFoundError:
-                return {"failed": "missing", "sha256": sha256, "path": source}
-            with src:
-                digest = _append_stored(zf, info, src, buffer, copier, stopped, out)
-            if digest != sha256:
-                return {"failed": "damaged", "sha256": sha256, "path": source}
-            members[info.filename] = {"sha256": sha256, "size": info.file_size}
+        assert zf.fp is not None
+        flusher = _Flusher(zf.fp.fileno())
+        try:
+            for sha256, source in job["files"]:
+                info = zipfile.ZipInfo(f"files/{sha256}", date_time=EPOCH)
+                info.compress_type = zipfile.ZIP_STORED
+                info.external_attr = (stat.S_IFREG | 0o644) << 16
+                try:
+                    src = open(source, "rb", buffering=0)  # noqa: SIM115 - closed by the with below
+                except FileNotFoundError:
+                    return {"failed": "missing", "sha256": sha256, "path": source}
+                with src:
+                    digest = _append_stored(zf, info, src, buffer, copier, stopped, out)
+                if digest != sha256:
+                    return {"failed": "damaged", "sha256": sha256, "path": source}
+                members[info.filename] = {"sha256": sha256, "size": info.file_size}
+                flusher.poke()
+        finally:
+            flusher.stop()
+        if flusher.error is not None:
+            return {"failed": "disk", "detail": f"{job['zip']}: {flusher.error}"[:500]}
     return {"done": members}
 
 
