@@ -53,6 +53,7 @@ from brigade_desk.core.services.setup import TownshipInput
 from brigade_desk.core.services.sync import read_card
 from brigade_desk.core.services.users import NewUser
 from brigade_desk.core.store import open_store
+from brigade_desk.core.sync.filework import Flusher
 
 T = TypeVar("T")
 TOWN = TownshipInput("青溪镇人民政府", "330185", "", "青综执", "临溪县")
@@ -159,11 +160,13 @@ def _add_files(services: Services, actor: Any, total_bytes: int, file_bytes: int
 
 
 def floor(paths: list[Path], dest: Path, *, durable: bool = False) -> int:
-    """The same files into a ZIP_STORED archive, each hashed while it is written. `durable`: then
-    fsync'd, as an import must before it commits rows that name the files (the issue's floor is
-    not; on this VM the disk's own time for that write is most of an import's)."""
+    """The same files into a ZIP_STORED archive, each hashed while it is written. `durable`: also
+    on disk at the end, as an import must have its files before it commits rows that name them
+    (the issue's floor is not): each file is flushed while the next is written, as the export's
+    file child does, and one fsync takes the rest."""
     written = 0
     with dest.open("wb") as raw:
+        flusher = Flusher(raw.fileno()) if durable else None
         with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
             for path in paths:
                 hasher = hashlib.sha256()
@@ -177,7 +180,11 @@ def floor(paths: list[Path], dest: Path, *, durable: bool = False) -> int:
                         out.write(chunk)
                         written += len(chunk)
                 hasher.hexdigest()
-        if durable:
+                if flusher is not None:
+                    raw.flush()
+                    flusher.poke()
+        if flusher is not None:
+            flusher.stop()
             raw.flush()
             os.fsync(raw.fileno())
     return written

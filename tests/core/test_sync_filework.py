@@ -310,7 +310,7 @@ def test_a_bundle_whose_kept_copy_cannot_be_made_durable_is_not_recorded_as_sent
 def test_the_flusher_keeps_the_error_of_a_disk_that_fails() -> None:
     read_end, write_end = os.pipe()  # a pipe cannot be flushed to disk: fdatasync fails, as on a bad disk
     try:
-        flusher = filework._Flusher(write_end)
+        flusher = filework.Flusher(write_end)
         flusher.poke()
         for _ in range(200):
             if flusher.error is not None:

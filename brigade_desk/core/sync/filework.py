@@ -60,7 +60,7 @@ def _say(out: IO[str], message: dict[str, Any]) -> None:
     out.flush()
 
 
-class _Flusher:
+class Flusher:
     """Writes an archive's pages to disk while more is appended (fdatasync after each member, in a
     thread), so that making the bundle durable at the end finds little left to write."""
 
@@ -98,7 +98,7 @@ def _pack(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict[s
     buffer, copier = bytearray(PIECE), _Copier()
     with zipfile.ZipFile(job["zip"], "w", allowZip64=True) as zf:
         assert zf.fp is not None
-        flusher = _Flusher(zf.fp.fileno())
+        flusher = Flusher(zf.fp.fileno())
         try:
             for sha256, source in job["files"]:
                 info = zipfile.ZipInfo(f"files/{sha256}", date_time=EPOCH)
