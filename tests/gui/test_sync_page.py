@@ -86,6 +86,42 @@ def test_export_then_import_with_review(qtbot: QtBot, tmp_path: Path) -> None:
         county.close()
 
 
+def test_a_sent_bundle_is_copied_again_for_a_lost_usb_stick(qtbot: QtBot, tmp_path: Path) -> None:
+    town, county = make_town(tmp_path / "town"), make_county(tmp_path / "county")
+    try:
+        pair(town, county)
+        demo(town, 3)
+        lost, spare = tmp_path / "lost-stick", tmp_path / "spare-stick"
+        lost.mkdir()
+        spare.mkdir()
+        page, _ = _page(qtbot, town)
+        assert not page.resend_button.isEnabled()  # nothing sent, nothing selected
+        page.export_to(lost)
+        _wait(qtbot, page)
+        [original] = list(lost.glob("*.bdbundle"))
+
+        page.history.selectRow(0)
+        assert page.resend_button.isEnabled()
+        bundle = page.selected_bundle()
+        assert bundle is not None and bundle.sequence == 1
+        page.resend_to(bundle, spare)
+        assert not page.cancel_button.isVisible()  # a single copy: nothing to cancel half way
+        _wait(qtbot, page)
+        assert "已再次拷出发给临溪县人民政府的第 1 号数据包" in page.note.text()
+        [again] = list(spare.glob("*.bdbundle"))
+        assert again.read_bytes() == original.read_bytes()
+        assert county.sync.import_bundle(county.admin, again).status == "applied"
+
+        # A bundle received is not ours to send again.
+        county_page, _ = _page(qtbot, county)
+        county_page.history.selectRow(0)
+        assert county_page.history.item(0, 0).text() == "收到"
+        assert not county_page.resend_button.isEnabled()
+    finally:
+        town.close()
+        county.close()
+
+
 def test_people_without_the_permission_are_told_why(qtbot: QtBot, tmp_path: Path) -> None:
     town = make_town(tmp_path / "town")
     try:

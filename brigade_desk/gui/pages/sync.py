@@ -19,13 +19,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from brigade_desk.core.errors import BrigadeError
 from brigade_desk.core.rules.permissions import Permission
-from brigade_desk.core.services.sync import PeerView
+from brigade_desk.core.services.sync import BundleView, PeerView
 from brigade_desk.core.sync.importer import ImportResult
 from brigade_desk.core.sync.records import TYPES
 from brigade_desk.gui.formatting import show_datetime
@@ -41,6 +38,7 @@ from brigade_desk.gui.pages.base import Page
 from brigade_desk.gui.peer_dialog import PeerDialog
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import CLOSED, colour
+from brigade_desk.gui.tables import fill_table, read_only_table
 from brigade_desk.gui.tasks import TaskHandle, TaskRunner
 
 KIND_LABELS = {"town_data": "案件数据", "county_data": "基础数据与回执"}
@@ -57,27 +55,6 @@ def _error_text(error: object) -> str:
     if isinstance(error, BrigadeError):
         return error.message
     return f"{type(error).__name__}: {error}"
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            item = QTableWidgetItem(text)
-            if text.isdigit():
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
 
 
 def outcome_rows(result: ImportResult) -> list[list[str]]:
@@ -105,16 +82,16 @@ class ImportReviewDialog(QDialog):
         self.message = QLabel(result.message)
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        self.table = _table(["记录类型", "新增", "更新", "未变", "拒收"])
+        self.table = read_only_table(["记录类型", "新增", "更新", "未变", "拒收"])
         if result.status == "dry_run":
-            _fill(self.table, outcome_rows(result))
+            fill_table(self.table, outcome_rows(result), right=(1, 2, 3, 4))
             layout.addWidget(self.table)
-        self.refusals = _table(["记录类型", "标识", "拒收原因"])
+        self.refusals = read_only_table(["记录类型", "标识", "拒收原因"])
         if result.refusals:
             layout.addWidget(
                 QLabel(f"将拒收 {len(result.refusals)} 条（导入后保存在隔离区，可查看和导出）：")
             )
-            _fill(
+            fill_table(
                 self.refusals,
                 [
                     [
@@ -192,10 +169,20 @@ class SyncPage(Page):
             actions.addWidget(widget)
         actions.addStretch(1)
 
-        self.history = _table(["方向", "对方", "序号", "时间", "内容", "记录数", "状态", "说明"])
-        self.held = _table(["发送方", "序号", "时间", "等待"])
-        self.quarantine = _table(["时间", "发送方", "记录类型", "标识", "拒收原因"])
-        self.rejections = _table(["我方数据包", "记录类型", "标识", "对方拒收原因"])
+        self.history = read_only_table(["方向", "对方", "序号", "时间", "内容", "记录数", "状态", "说明"])
+        self.history.itemSelectionChanged.connect(self._update_resend_button)
+        self.history_rows: list[BundleView] = []
+        self.resend_button = QPushButton("再次拷出…")
+        self.resend_button.setToolTip("U盘丢失或损坏时，把本机留存的这个已发出的数据包再拷一份")
+        self.resend_button.clicked.connect(self.choose_resend)
+        history_box = QWidget()
+        h_layout = QVBoxLayout(history_box)
+        h_layout.setContentsMargins(0, 0, 0, 0)
+        h_layout.addWidget(self.history)
+        h_layout.addWidget(self.resend_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.held = read_only_table(["发送方", "序号", "时间", "等待"])
+        self.quarantine = read_only_table(["时间", "发送方", "记录类型", "标识", "拒收原因"])
+        self.rejections = read_only_table(["我方数据包", "记录类型", "标识", "对方拒收原因"])
         self.export_quarantine_button = QPushButton("导出隔离区…")
         self.export_quarantine_button.clicked.connect(self.choose_quarantine_export)
         quarantine_box = QWidget()
@@ -204,10 +191,9 @@ class SyncPage(Page):
         q_layout.addWidget(self.quarantine)
         q_layout.addWidget(self.export_quarantine_button, 0, Qt.AlignmentFlag.AlignLeft)
         # 交换对象: who this organ exchanges bundles with.
-        self.peers = _table(
+        self.peers = read_only_table(
             ["类型", "机关名称", "区划代码", "公钥指纹", "登记时间", "已收到至", "已发出至", "状态"]
         )
-        self.peers.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.peers.itemSelectionChanged.connect(self._update_peer_buttons)
         self.peer_rows: list[PeerView] = []
         self.add_peer_button = QPushButton("登记交换对象…")
@@ -233,7 +219,7 @@ class SyncPage(Page):
         p_layout.addWidget(self.peers)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.history, "收发记录")
+        self.tabs.addTab(history_box, "收发记录")
         self.tabs.addTab(self.held, "暂存")
         self.tabs.addTab(quarantine_box, "隔离区")
         self.tabs.addTab(self.rejections, "对方拒收")
@@ -263,8 +249,9 @@ class SyncPage(Page):
             self.note.setText(f"{actor.display_name}无权交换数据包：请由内勤或管理员登录后操作。")
             for table in (self.history, self.held, self.quarantine, self.rejections, self.peers):
                 table.setRowCount(0)
-            self.peer_rows = []
+            self.peer_rows, self.history_rows = [], []
             self._update_peer_buttons()
+            self._update_resend_button()
             return
         try:
             status = self.services.sync.status(actor)
@@ -289,9 +276,10 @@ class SyncPage(Page):
         else:
             self.identity.setText(f"本机关的签名密钥将在第一次导出或保存本机关名片时生成。{partners}")
         self._fill_peers(status.peers)
-        rows = []
-        for b in sorted(status.sent + status.received, key=lambda b: b.created_at, reverse=True):
-            rows.append(
+        self.history_rows = sorted(status.sent + status.received, key=lambda b: b.created_at, reverse=True)
+        fill_table(
+            self.history,
+            [
                 [
                     "发出" if b.direction == "sent" else "收到",
                     b.counterpart,
@@ -302,23 +290,27 @@ class SyncPage(Page):
                     b.status_label,
                     b.status_reason,
                 ]
-            )
-        _fill(self.history, rows)
-        _fill(
+                for b in self.history_rows
+            ],
+            right=(2, 5),
+        )
+        self._update_resend_button()
+        fill_table(
             self.held,
             [
                 [b.counterpart, str(b.sequence), show_datetime(b.created_at), b.status_reason]
                 for b in status.held
             ],
+            right=(1,),
         )
-        _fill(
+        fill_table(
             self.quarantine,
             [
                 [show_datetime(q.at), q.sender_area_code, q.type_label, q.record_id, q.reason]
                 for q in quarantine
             ],
         )
-        _fill(
+        fill_table(
             self.rejections,
             [[f"第{r.sequence}号", r.type_label, r.record_id, r.reason] for r in status.rejections],
         )
@@ -332,7 +324,7 @@ class SyncPage(Page):
     def _fill_peers(self, peers: list[PeerView]) -> None:
         selected = self.selected_peer()
         self.peer_rows = list(peers)
-        _fill(
+        fill_table(
             self.peers,
             [
                 [
@@ -349,9 +341,6 @@ class SyncPage(Page):
             ],
         )
         for row, p in enumerate(peers):
-            area = self.peers.item(row, 2)
-            if area is not None:  # an identifier, not a quantity
-                area.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             if not p.active:
                 for column in range(self.peers.columnCount()):
                     item = self.peers.item(row, column)
@@ -489,16 +478,19 @@ class SyncPage(Page):
 
     # --- long work ---------------------------------------------------------------------------------
 
-    def _start(self, name: str, function: Any, on_success: Any) -> TaskHandle | None:
+    def _start(
+        self, name: str, function: Any, on_success: Any, *, cancellable: bool = True
+    ) -> TaskHandle | None:
         if self.task is not None and self.task.running:
             return None
         handle = self.runner.submit(name, function)
         self.task = handle
         self.export_button.setEnabled(False)
         self.import_button.setEnabled(False)
+        self.resend_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.cancel_button.show()
+        self.cancel_button.setVisible(cancellable)
         self.cancel_button.setEnabled(True)
         self.note.setText(f"正在{name}…")
 
@@ -544,6 +536,45 @@ class SyncPage(Page):
 
         return self._start(
             "导出数据包", lambda progress: sync.export(actor, folder, full=full, progress=progress), done
+        )
+
+    # --- a sent bundle again -------------------------------------------------------------------------
+
+    def selected_bundle(self) -> BundleView | None:
+        rows = {index.row() for index in self.history.selectionModel().selectedRows()}
+        return self.history_rows[rows.pop()] if len(rows) == 1 else None
+
+    def _update_resend_button(self) -> None:
+        bundle = self.selected_bundle()
+        busy = self.task is not None and self.task.running
+        self.resend_button.setEnabled(
+            bundle is not None
+            and bundle.direction == "sent"
+            and self.session.actor.can(Permission.SYNC_EXCHANGE)
+            and not busy
+        )
+
+    def choose_resend(self) -> None:
+        bundle = self.selected_bundle()
+        if bundle is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "选择拷出位置（如U盘）", str(Path.home()))
+        if folder:
+            self.resend_to(bundle, Path(folder))
+
+    def resend_to(self, bundle: BundleView, folder: Path) -> TaskHandle | None:
+        """Copy the kept copy of a sent bundle again (a lost or damaged USB stick)."""
+        actor, sync = self.session.actor, self.services.sync
+        sequence, area = bundle.sequence, bundle.counterpart_area_code
+
+        def done(path: object) -> None:
+            self.note.setText(f"已再次拷出发给{bundle.counterpart}的第 {sequence} 号数据包：{path}")
+
+        return self._start(
+            "再次拷出数据包",
+            lambda _progress: sync.resend(actor, sequence, folder, area),
+            done,
+            cancellable=False,  # one file copied by the system; it cannot stop half way
         )
 
     def choose_import(self) -> None:
