@@ -8,7 +8,6 @@ the file again with the same 标识 (docs/discretion-format.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -47,11 +45,13 @@ from brigade_desk.core.services.discretion import (
 from brigade_desk.gui.forms import FormErrors, chain_tab_order, error_label
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import CLOSED, DUE_TODAY, ERROR, colour, set_error_style
+from brigade_desk.gui.tables import fill_table
 
 FILE_FILTER = "裁量基准文件 (*.csv);;所有文件 (*)"
 
 
 def _table(headers: tuple[str, ...]) -> QTableWidget:
+    """Like tables.read_only_table, but rows grow to show long tier texts whole."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(list(headers))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -64,15 +64,6 @@ def _table(headers: tuple[str, ...]) -> QTableWidget:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     return table
-
-
-def _fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
-    table.setRowCount(len(rows))
-    for row, values in enumerate(rows):
-        for column, text in enumerate(values):
-            item = QTableWidgetItem(text)
-            item.setToolTip(text)
-            table.setItem(row, column, item)
 
 
 def _qdate(day: date) -> QDate:
@@ -99,7 +90,7 @@ class ImportPreviewDialog(QDialog):
         self.table = _table(self.HEADERS)
         rows = [("错误", *self._where(issue), issue.message) for issue in report.errors]
         rows += [("提示", *self._where(issue), issue.message) for issue in report.warnings]
-        _fill(self.table, rows)
+        fill_table(self.table, rows)
         for row, values in enumerate(rows):
             cell = self.table.item(row, 0)
             if cell is not None:
@@ -343,7 +334,7 @@ class DiscretionAdminDialog(QDialog):
                     state,
                 )
             )
-        _fill(self.versions_table, rows)
+        fill_table(self.versions_table, rows)
         for row, v in enumerate(self.versions):
             cell = self.versions_table.item(row, 7)
             if v.used and cell is not None:
@@ -378,7 +369,7 @@ class DiscretionAdminDialog(QDialog):
             except BrigadeError as exc:
                 self._say(exc.message, error=True)
         items = self.detail.items if self.detail is not None else ()
-        _fill(
+        fill_table(
             self.items_table,
             [(item.code, item.seq, item.violation, item.statutory_text, item.party_kind) for item in items],
         )
@@ -404,13 +395,13 @@ class DiscretionAdminDialog(QDialog):
             item = self.detail.items[rows[0].row()]
         if item is None:
             self.item_info.clear()
-            _fill(self.tiers_table, [])
+            fill_table(self.tiers_table, [])
             return
         self.item_info.setText(
             f"{item.code}　{item.violation}\n违反条款：{item.violated_provision}\n"
             f"处罚依据：{item.penalty_provision}\n处罚种类：{item.penalty_kinds}；法定幅度：{item.statutory_text}"
         )
-        _fill(
+        fill_table(
             self.tiers_table,
             [
                 (t.label, t.condition_text, t.condition or "（默认阶次）", t.outcome, t.additional)
