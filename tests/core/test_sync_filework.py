@@ -15,7 +15,7 @@ import pytest
 from brigade_desk.core import files
 from brigade_desk.core.errors import StoreError
 from brigade_desk.core.files import path_for
-from brigade_desk.core.sync import exporter, filework
+from brigade_desk.core.sync import exporter, filework, importer
 from brigade_desk.core.sync.filework import FileWork, FileWorkError
 from brigade_desk.core.sync.importer import SENT_DIR, bundles_dir
 from brigade_desk.core.sync.writer import Cancelled
@@ -76,9 +76,12 @@ def test_export_refuses_a_missing_or_damaged_stored_file_and_leaves_nothing(
     assert _leftovers(town) == before
 
 
+@pytest.mark.parametrize("lines_checked_by", ["this process", "the child"])
 def test_cancelling_an_import_stops_the_child_and_leaves_the_store_as_it_was(
-    sides: tuple[Side, Side], tmp_path: Path
+    sides: tuple[Side, Side], tmp_path: Path, lines_checked_by: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if lines_checked_by == "the child":
+        monkeypatch.setattr(importer, "CHILD_CHECKS_FROM", 0)
     town, county = sides
     for n in range(3):
         _stored_file(town, os.urandom(2_000_000) + bytes([n]))
@@ -93,8 +96,12 @@ def test_cancelling_an_import_stops_the_child_and_leaves_the_store_as_it_was(
         if calls[0] == 3:
             raise Cancelled
 
+    waited: list[object] = []
+    monkeypatch.setattr(importer, "_files_verified", lambda work, step: waited.append(work))
     with pytest.raises(Cancelled):
         county.sync.import_bundle(county.admin, bundle, progress=progress)
+    assert waited == []  # a cancel stops at once: it does not wait for the child's verdict
+    monkeypatch.undo()
     assert store_digest(county.store) == before
     assert not [p for p in county.store.files_dir.rglob(".incoming-*")]
     # and the same bundle imports afterwards

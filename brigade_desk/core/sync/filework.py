@@ -244,7 +244,7 @@ def _verify_all(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> 
         try:
             records.update(_check_records(job, stopped))
         except Exception as exc:  # reported to the parent, which raises it there
-            records.update({"failed": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]})
+            records.update({"failed": "records_error", "detail": f"{type(exc).__name__}: {exc}"[:500]})
         records["records_seconds"] = time.perf_counter() - started
 
     checker = threading.Thread(target=check, daemon=True)

@@ -48,6 +48,7 @@ from brigade_desk.core.sync.format import (
 )
 from brigade_desk.core.sync.reader import BundleReader
 from brigade_desk.core.sync.records import KIND_TYPES, TYPES
+from brigade_desk.core.sync.writer import Cancelled
 
 BUNDLES_DIR = "bundles"
 HELD_DIR = "held"
@@ -294,6 +295,8 @@ def _files_verified(work: FileWork | None, step: Callable[[int], None] | None) -
         failed, member = report.get("failed"), report.get("member", "")
         if failed == "records":
             raise refuse(report["code"], report["detail"]) from None
+        if failed == "records_error":
+            raise StoreError(f"校验数据包记录时出错：{report.get('detail', failed)}") from None
         if failed == "size_mismatch":
             raise size_mismatch(member) from None
         if failed == "member_altered":
@@ -536,6 +539,8 @@ def _apply(
                             applier.finish_workdays()
                         elif rtype.name == "form_file":
                             applier.finish_form_files()
+            except Cancelled:
+                raise
             except Exception:
                 if not check_here:
                     # Unchecked lines may fail in any way; the child's refusal says what is wrong.
