@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from brigade_desk.cli import main as cli
+from brigade_desk.core import audit
 from brigade_desk.core.app import Services
 from brigade_desk.core.model import AuditEvent
 from brigade_desk.core.rules.permissions import Actor
@@ -113,3 +119,47 @@ def test_concurrent_writers_keep_one_chain(services: Services, admin: Actor) -> 
     with services.store.read() as session:
         seqs = list(session.execute(select(AuditEvent.seq).order_by(AuditEvent.seq)).scalars())
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(UTC)),
+    st.text(max_size=20),
+    st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3),
+)
+def test_the_event_hash_is_the_one_every_earlier_version_computed(
+    at: datetime, summary: str, detail: dict[str, object]
+) -> None:
+    """The chain's hashes are a contract between versions and between townships and the county:
+    the faster encoding must give the bytes the original json.dumps/strftime form gave."""
+    fields = {
+        "seq": 7,
+        "event_id": "01856c22-a928-7b4f-98e6-f6fba151c611",
+        "actor_id": "",
+        "actor_name": "系统",
+        "action": "case.create",
+        "entity_type": "case",
+        "entity_id": "x",
+        "before_digest": "",
+        "after_digest": "ab" * 32,
+        "summary": summary,
+        "detail": detail,
+        "prev_hash": "0" * 64,
+    }
+    original = {
+        "seq": 7,
+        "id": fields["event_id"],
+        "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": "",
+        "actor_name": "系统",
+        "action": "case.create",
+        "entity_type": "case",
+        "entity_id": "x",
+        "before": "",
+        "after": "ab" * 32,
+        "summary": summary,
+        "detail": detail,
+        "prev": "0" * 64,
+    }
+    body = json.dumps(original, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    assert audit.event_hash(at=at, **fields) == hashlib.sha256(body).hexdigest()  # type: ignore[arg-type]
