@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from brigade_desk.core import crypto
 from brigade_desk.core.canonical import canonical_json, sha256_hex
 from brigade_desk.core.model import SyncKey
-from brigade_desk.core.sync import importer, keys, reader, records
+from brigade_desk.core.sync import importer, keys, lines, reader
 from brigade_desk.core.sync.format import BundleRefused
 from tests.conftest import PG_ADMIN_URL, pg_problem
 from tests.core.sync_support import (
@@ -666,7 +666,7 @@ def test_the_child_refuses_bad_records_as_this_process_does(
 
     def convert_line(rtype: Any, line: bytes) -> Any:
         converted.append(rtype.name)
-        return records.convert_line(rtype, line)
+        return lines.convert_line(rtype, line)
 
     monkeypatch.setattr(importer, "CHILD_CHECKS_FROM", 0)
     monkeypatch.setattr(reader, "convert_line", convert_line)

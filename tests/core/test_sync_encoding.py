@@ -20,17 +20,15 @@ from sqlalchemy import Column, MetaData, Table, create_engine, insert, select
 
 from brigade_desk.core.canonical import canonical_json
 from brigade_desk.core.sync.apply import _bind_processor
-from brigade_desk.core.sync.records import (
-    TYPES,
+from brigade_desk.core.sync.lines import (
     Field,
     RecordError,
     _checker,
     _fast_checker,
     convert_line,
     decode_line,
-    line_encoder,
-    stored_line_encoder,
 )
+from brigade_desk.core.sync.records import TYPES, line_encoder, stored_line_encoder
 from tests.core.sync_support import demo, make_town
 
 AWKWARD = [

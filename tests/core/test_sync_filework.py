@@ -4,7 +4,10 @@ is left behind (nothing)."""
 from __future__ import annotations
 
 import errno
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,6 +21,8 @@ from brigade_desk.core.files import path_for
 from brigade_desk.core.sync import exporter, filework, importer
 from brigade_desk.core.sync.filework import FileWork, FileWorkError
 from brigade_desk.core.sync.importer import SENT_DIR, bundles_dir
+from brigade_desk.core.sync.reader import BundleReader
+from brigade_desk.core.sync.records import TOWN_TYPES
 from brigade_desk.core.sync.writer import Cancelled
 from tests.core.sync_support import (
     Side,
@@ -328,3 +333,36 @@ def test_the_flusher_keeps_the_error_of_a_disk_that_fails() -> None:
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_the_child_checks_record_lines_without_loading_the_model(
+    sides: tuple[Side, Side], tmp_path: Path
+) -> None:
+    """The checking child gets the types as specs: SQLAlchemy and the model stay unloaded (they
+    cost half a second of the child's time on every large import)."""
+    town, _county = sides
+    out = tmp_path / "usb"
+    out.mkdir()
+    bundle = town.sync.export(town.admin, out)[0].path
+    with BundleReader(bundle) as reader:
+        specs = [spec for rtype in TOWN_TYPES if (spec := reader.stream_spec(rtype)) is not None]
+    assert len(specs) > 5
+    script = (
+        "import json, sys, threading\n"
+        "from brigade_desk.core.sync import filework\n"
+        "job = json.loads(sys.stdin.read())\n"
+        "verdict = filework._check_records(job, threading.Event())\n"
+        "print(json.dumps({'verdict': verdict, 'loaded': sorted(m for m in sys.modules\n"
+        "    if m.startswith(('sqlalchemy', 'brigade_desk.core.model')))}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps({"bundle": str(bundle), "records": specs}),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    answer = json.loads(done.stdout)
+    assert answer["verdict"] == {"done": len(specs)}
+    assert answer["loaded"] == []

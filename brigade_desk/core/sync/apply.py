@@ -41,7 +41,8 @@ from brigade_desk.core.model import (
     WorkdayOverride,
 )
 from brigade_desk.core.model.base import UTCDateTime
-from brigade_desk.core.sync.records import COUNTY_SETTINGS, TYPES, Record, RecordType, _encode_value
+from brigade_desk.core.sync.lines import Record, RecordType
+from brigade_desk.core.sync.records import COUNTY_SETTINGS, TYPES, _encode_value
 from brigade_desk.core.timeutil import as_utc
 
 CHUNK = 1000

@@ -38,6 +38,7 @@ from brigade_desk.core.model import (
     SyncTownClaim,
     User,
 )
+from brigade_desk.core.sync.lines import RecordType
 from brigade_desk.core.sync.records import (
     COUNTY_SETTINGS,
     COUNTY_TYPES,
@@ -45,7 +46,6 @@ from brigade_desk.core.sync.records import (
     REJECTION,
     TOWN_TYPES,
     TYPES,
-    RecordType,
     as_values,
 )
 

@@ -12,7 +12,7 @@ runs on the other core while this process does the records:
 * `verify`: read the attachment members of a bundle, hash each, and copy those the store lacks to
   the temporary names given (fsync'd by a second thread as each one completes, so the disk writes
   overlap the copying). For a large import the job also names the record streams: a third thread
-  checks every line of them (`BundleReader.check_records`, the same checks and messages as an import
+  checks every line of them (`BundleReader.check_stream`, the same checks and messages as an import
   in one process) while the importer converts and applies the same lines unchecked. The importer
   commits only after the child says every line and every file is good.
 
@@ -219,14 +219,17 @@ def _verify(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict
 
 
 def _check_records(job: dict[str, Any], stopped: threading.Event) -> dict[str, Any]:
-    """The verdict on the bundle's record lines: {"done": …} or the refusal an import would raise."""
-    # Imported here: the model comes with them, which a packing child never needs.
+    """The verdict on the bundle's record lines: {"done": …} or the refusal an import would raise.
+    The types come as specs in the job: this process never loads the model (core.sync.lines)."""
     from brigade_desk.core.sync.format import BundleRefused
     from brigade_desk.core.sync.reader import BundleReader
 
     try:
         with BundleReader(Path(job["bundle"])) as reader:
-            reader.check_records(job["records"], stopped.is_set)
+            for spec in job["records"]:
+                if stopped.is_set():
+                    break
+                reader.check_stream(spec)
     except BundleRefused as exc:
         return {"failed": "records", "code": exc.code, "detail": str(exc)}
     return {"done": len(job["records"])}

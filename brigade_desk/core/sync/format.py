@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from brigade_desk.core.errors import BrigadeError
-from brigade_desk.core.sync.records import AREA_RE, KIND_TYPES, SHA256_RE, TYPES, UUID_RE
+from brigade_desk.core.sync.lines import AREA_RE, SHA256_RE, UUID_RE
 
 FORMAT_NAME = "brigade-desk-bundle"
 FORMAT_VERSION = 1
@@ -143,6 +143,10 @@ def _party(obj: Any, what: str, *, organ_required: bool) -> Party:
 
 def parse_manifest(obj: Any) -> Manifest:
     """Check the manifest's shape; the format version first, so a newer format gets its own message."""
+    # The types come from the model; imported here so that a child process checking record lines
+    # (which never parses a manifest) need not load it.
+    from brigade_desk.core.sync.records import KIND_TYPES, TYPES
+
     if not isinstance(obj, dict):
         raise _bad("应为 JSON 对象")
     if obj.get("format") != FORMAT_NAME:

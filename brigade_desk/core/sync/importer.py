@@ -42,7 +42,6 @@ from brigade_desk.core.sync.format import (
     Manifest,
     file_member,
     member_altered,
-    records_member,
     refuse,
     size_mismatch,
 )
@@ -275,9 +274,13 @@ def _start_child(reader: BundleReader, path: Path, staging: _Staging | None) -> 
         for sha, size in reader.files()
     ]
     m = reader.manifest()
-    streams = [rtype.name for rtype in KIND_TYPES[m.kind] if rtype.name in m.counts]
-    record_bytes = sum(m.members.get(records_member(name), ("", 0))[1] for name in streams)
-    check_here = record_bytes < CHILD_CHECKS_FROM
+    # In the order this process applies them: the child meets the first bad line where it would.
+    streams = [
+        spec
+        for rtype in KIND_TYPES[m.kind]
+        if rtype.name in m.counts and (spec := reader.stream_spec(rtype)) is not None
+    ]
+    check_here = sum(spec["size"] for spec in streams) < CHILD_CHECKS_FROM
     if not files and check_here:
         return None, True
     job = {"kind": "verify", "bundle": str(path), "files": files, "records": [] if check_here else streams}

@@ -10,7 +10,7 @@ Checks, in order, each refusing with its own message before anything reaches the
 4. the signature over the manifest's exact bytes, with the key registered for the sender;
 5. members present are exactly the members listed, with the listed sizes;
 6. every member's SHA-256 (streamed; attachment files also against their own names), and every
-   record line against its type (records.decode_line), counts as listed.
+   record line against its type (lines.decode_line), counts as listed.
 
 The caller (core.sync.importer) checks what depends on the store: sender known, receiver is us,
 sequence.
@@ -46,9 +46,8 @@ from brigade_desk.core.sync.format import (
     refuse,
     size_mismatch,
 )
-from brigade_desk.core.sync.records import (
+from brigade_desk.core.sync.lines import (
     MAX_LINE,
-    TYPES,
     Record,
     RecordError,
     RecordType,
@@ -248,6 +247,8 @@ class BundleReader:
         for type_name in manifest.counts:
             if records_member(type_name) not in listed:
                 raise refuse("missing_member", f"清单列了 {type_name} 的记录数，但没有该记录成员")
+        from brigade_desk.core.sync.records import TYPES
+
         for name in listed:
             if name.startswith("records/"):
                 type_name = name.removeprefix("records/").removesuffix(".jsonl")
@@ -260,11 +261,14 @@ class BundleReader:
         """Hash every member and parse every record line (a verification that writes nothing; an
         import instead checks the lines as it applies them and leaves the files to
         core.sync.filework)."""
+        from brigade_desk.core.sync.records import TYPES
+
         manifest = self.manifest()
         for name, (sha256, size) in manifest.members.items():
             if name.startswith("records/"):
                 rtype = TYPES[name.removeprefix("records/").removesuffix(".jsonl")]
-                for _record in self._records(rtype, name, sha256, size, progress):
+                listed = manifest.counts.get(rtype.name, 0)
+                for _record in self._records(rtype, sha256, size, listed, progress):
                     pass
             else:
                 self._hash_file(name, sha256, size, progress)
@@ -297,12 +301,15 @@ class BundleReader:
     def _records(
         self,
         rtype: RecordType,
-        name: str,
         sha256: str,
         size: int,
+        listed: int,
         progress: ByteProgress | None,
         decode: Callable[[RecordType, bytes], Record] = decode_line,
     ) -> Iterator[Record]:
+        """The lines of one record member, each decoded; then its hash and its count (`listed`, the
+        manifest's) are compared."""
+        name = records_member(rtype.name)
         counted = self._open_member(name, size)
         seen: set[str] = set()
         number = 0
@@ -328,7 +335,6 @@ class BundleReader:
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise refuse("member_altered", f"数据包成员 {name} 已损坏或被改动（{exc}），已拒绝") from exc
         self._finish(counted, sha256, size)
-        listed = self.manifest().counts.get(rtype.name, 0)
         if number != listed:
             raise refuse("count_mismatch", f"{rtype.label}记录数 {number} 与清单所列 {listed} 不符，已拒绝")
 
@@ -356,25 +362,39 @@ class BundleReader:
         """The records of one type, each line checked and the member's hash compared at its end
         (an import applies them inside a transaction that a failure rolls back).
 
-        `checked=False` converts the lines without checking them (records.convert_line): only for
-        an import whose file child runs `check_records` over the same bundle and whose commit waits
-        for that verdict. A bad line may then raise anything here; the child's refusal is the one
-        to report."""
+        `checked=False` converts the lines without checking them (lines.convert_line): only for an
+        import whose file child runs `check_stream` over the same members and whose commit waits for
+        that verdict. A bad line may then raise anything here; the child's refusal is the one to
+        report."""
         manifest = self.manifest()
         name = records_member(rtype.name)
         if name not in manifest.members:
             return iter(())
         sha256, size = manifest.members[name]
-        return self._records(rtype, name, sha256, size, progress, decode_line if checked else convert_line)
+        listed = manifest.counts.get(rtype.name, 0)
+        return self._records(rtype, sha256, size, listed, progress, decode_line if checked else convert_line)
 
-    def check_records(self, type_names: list[str], stopped: Callable[[], bool] = lambda: False) -> None:
-        """Every line of these record streams, in this order, checked as `records` checks them;
-        the first problem is raised (BundleRefused), as an import reading them would meet it."""
-        for type_name in type_names:
-            if stopped():
-                return
-            for _record in self.records(TYPES[type_name]):
-                pass
+    def stream_spec(self, rtype: RecordType) -> dict[str, Any] | None:
+        """What `check_stream` needs for this type's member, in a child process that has neither
+        the model nor the manifest (None: the bundle has no such member)."""
+        manifest = self.manifest()
+        name = records_member(rtype.name)
+        if name not in manifest.members:
+            return None
+        sha256, size = manifest.members[name]
+        return {
+            "type": rtype.spec(),
+            "sha256": sha256,
+            "size": size,
+            "count": manifest.counts.get(rtype.name, 0),
+        }
+
+    def check_stream(self, spec: dict[str, Any]) -> None:
+        """Every line of one record member checked as `records` checks them (the same code, in
+        the same order, with the same messages); the first problem is raised (BundleRefused)."""
+        rtype = RecordType.from_spec(spec["type"])
+        for _record in self._records(rtype, spec["sha256"], spec["size"], spec["count"], None):
+            pass
 
     def files(self) -> list[tuple[str, int]]:
         return [

@@ -27,7 +27,7 @@ from brigade_desk.core.sync.format import (
     SIGNATURE_ALGORITHM,
     records_member,
 )
-from brigade_desk.core.sync.records import RecordType
+from brigade_desk.core.sync.lines import RecordType
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
