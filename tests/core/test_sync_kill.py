@@ -31,10 +31,13 @@ from brigade_desk.core.audit import verify_chain
 from brigade_desk.core.files import hash_file, path_for
 from brigade_desk.core.model import Case, Evidence, SyncBundle
 from brigade_desk.core.store import open_store
+from brigade_desk.core.sync.importer import CHILD_CHECKS_FROM
+from brigade_desk.core.sync.reader import BundleReader
 from tests.conftest import PG_ADMIN_URL, pg_problem
 from tests.core.sync_support import add_evidence, case_ids, demo, make_county, make_town, pair, store_digest
 
 pytestmark = pytest.mark.slow
+CASES = 800
 TRIALS = int(os.environ.get("BRIGADE_DESK_KILL_TRIALS", "12"))
 
 
@@ -93,7 +96,7 @@ def setting(
     town = make_town(tmp_path / "town")
     county = make_county(tmp_path / "county", db_url)
     pair(town, county)
-    demo(town, 400)
+    demo(town, CASES)
     rng = random.Random(7)
     open_cases = case_ids(town, open_only=True)
     for n in range(12):
@@ -101,7 +104,13 @@ def setting(
     out = tmp_path / "usb"
     out.mkdir()
     [sent] = town.sync.export(town.admin, out)
-    expected = {"cases": 400, "evidence": 12, "files": sent.files}
+    with BundleReader(sent.path) as reader:
+        record_bytes = sum(
+            size for name, (_sha, size) in reader.manifest().members.items() if name.startswith("records/")
+        )
+    # Enough records that the import hands their checks to its child: both processes get killed.
+    assert record_bytes >= CHILD_CHECKS_FROM
+    expected = {"cases": CASES, "evidence": 12, "files": sent.files}
     town.close()
     county.close()
     pristine = Pristine(tmp_path / "county", template)
