@@ -7,6 +7,7 @@ Each is held here to the reference it replaces, on every record type and on awkw
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from brigade_desk.core.sync.apply import _bind_processor
 from brigade_desk.core.sync.lines import (
     Field,
     RecordError,
+    RecordType,
     _checker,
     _fast_checker,
     convert_line,
@@ -295,3 +297,11 @@ def test_sqlite_processors_store_what_sqlalchemy_stores(tmp_path: Path) -> None:
     ours, theirs = _bind_processor(detail, dialect), detail._cached_bind_processor(dialect)
     for value in ({"乙": [1, None], "a": {"b": True}}, [], {}, None, "文本"):
         assert json.loads(ours(value)) == json.loads(theirs(value))
+
+
+@pytest.mark.parametrize("type_name", sorted(TYPES))
+def test_a_type_travels_to_the_checking_child_whole(type_name: str) -> None:
+    """The child that checks a large import's lines gets each type as a JSON spec, not the model."""
+    rtype = TYPES[type_name]
+    again = RecordType.from_spec(json.loads(json.dumps(rtype.spec())))
+    assert again == dataclasses.replace(rtype, table=None)
