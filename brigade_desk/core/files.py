@@ -105,7 +105,8 @@ def hash_file(path: Path) -> str:
 
 def fsync_file(path: Path) -> None:
     """Make a file's bytes durable (a power cut after this keeps them)."""
-    fd = os.open(path, os.O_RDONLY)
+    # Windows flushes only a file opened for writing (FlushFileBuffers wants write access).
+    fd = os.open(path, os.O_RDWR if os.name == "nt" else os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -42,6 +42,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from brigade_desk.core.files import fsync_file
+
 PIECE = 1024 * 1024  # stays in the CPU cache between hashing, CRC and writing
 # A ZIP local file header (APPNOTE 4.3.7); its last two fields are the name and extra lengths.
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
@@ -58,6 +60,10 @@ class _Stop(Exception):
 def _say(out: IO[str], message: dict[str, Any]) -> None:
     out.write(json.dumps(message) + "\n")
     out.flush()
+
+
+# Windows has no fdatasync; its fsync (FlushFileBuffers) does the same for a file open for writing.
+_fdatasync = getattr(os, "fdatasync", os.fsync)
 
 
 class Flusher:
@@ -79,7 +85,7 @@ class Flusher:
             if self._done:
                 return
             try:
-                os.fdatasync(self._fd)
+                _fdatasync(self._fd)
             except OSError as exc:
                 self.error = exc
                 return
@@ -171,11 +177,7 @@ def _verify(job: dict[str, Any], out: IO[str], stopped: threading.Event) -> dict
     def sync_each() -> None:
         while (path := synced.get()) is not None:
             try:
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync_file(Path(path))
             except OSError as exc:
                 sync_errors.append(f"{path}: {exc}")
 
