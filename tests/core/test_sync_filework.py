@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from brigade_desk.core import files
 from brigade_desk.core.errors import StoreError
 from brigade_desk.core.files import path_for
+from brigade_desk.core.model import SyncBundle
 from brigade_desk.core.sync import exporter, filework, importer
 from brigade_desk.core.sync.filework import FileWork, FileWorkError
 from brigade_desk.core.sync.importer import SENT_DIR, bundles_dir
@@ -366,3 +368,25 @@ def test_the_child_checks_record_lines_without_loading_the_model(
     answer = json.loads(done.stdout)
     assert answer["verdict"] == {"done": len(specs)}
     assert answer["loaded"] == []
+
+
+def test_an_import_makes_the_names_of_the_files_it_adds_durable_before_it_commits(
+    sides: tuple[Side, Side], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    town, county = sides
+    stored = _stored_file(town, os.urandom(100_000))
+    out = tmp_path / "usb"
+    out.mkdir()
+    bundle = town.sync.export(town.admin, out)[0].path
+    synced: list[tuple[Path, int]] = []
+
+    def fsync_dir(path: Path) -> None:
+        with county.store.read() as session:  # what others see: the import not yet committed
+            received = session.execute(select(func.count()).select_from(SyncBundle)).scalar_one()
+        synced.append((path, received))
+
+    monkeypatch.setattr(importer, "fsync_dir", fsync_dir)
+    assert county.sync.import_bundle(county.admin, bundle).status == "applied"
+    placed = path_for(county.store.files_dir, stored.parent.name + stored.name)
+    assert placed.exists()
+    assert (placed.parent, 0) in synced and (county.store.files_dir, 0) in synced

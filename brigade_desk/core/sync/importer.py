@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from brigade_desk.core import audit, search
 from brigade_desk.core.errors import StoreError
-from brigade_desk.core.files import path_for
+from brigade_desk.core.files import fsync_dir, path_for
 from brigade_desk.core.gc_pause import cyclic_gc_paused
 from brigade_desk.core.model import Organ, SyncBundle, SyncPeer
 from brigade_desk.core.rules.permissions import Actor
@@ -237,6 +237,8 @@ class _Staging:
         return name
 
     def place(self) -> None:
+        """Rename the staged files to their addresses, and make the new names durable: this runs
+        just before the commit, which must not outlive the names of the files its rows refer to."""
         for sha256, tmp in self.paths.items():
             target = path_for(self.files_dir, sha256)
             if target.exists():
@@ -246,6 +248,10 @@ class _Staging:
             os.replace(tmp, target)
             self.placed.append(target)
         self.paths = {}
+        if self.placed:
+            # A new two-letter folder is a name in the store's folder too.
+            for folder in [*sorted({p.parent for p in self.placed}), self.files_dir]:
+                fsync_dir(folder)
 
     def unplace(self) -> None:
         """The transaction failed: files this import placed are referenced by nobody; remove them."""
