@@ -664,12 +664,12 @@ def test_the_child_refuses_bad_records_as_this_process_does(
         world.county.sync.import_bundle(world.county.admin, bad)
     converted = []
 
-    def convert_line(rtype: Any, line: bytes) -> Any:
+    def converter(rtype: Any) -> Any:
         converted.append(rtype.name)
-        return lines.convert_line(rtype, line)
+        return lines.converter(rtype)
 
     monkeypatch.setattr(importer, "CHILD_CHECKS_FROM", 0)
-    monkeypatch.setattr(reader, "convert_line", convert_line)
+    monkeypatch.setattr(reader, "converter", converter)
     with pytest.raises(BundleRefused) as in_child:
         world.county.sync.import_bundle(world.county.admin, bad)
     assert converted, "the lines were not handed to the child"

@@ -444,10 +444,15 @@ def convert_line(rtype: RecordType, line: bytes) -> Record:
     (tests/core/test_sync_encoding.py holds the two to that). A line it would refuse may give
     anything here, or raise any exception: only use this where `decode_line` runs over the same
     lines before anything is committed."""
+    return converter(rtype)(line)
+
+
+def converter(rtype: RecordType) -> Callable[[bytes], Record]:
+    """`convert_line` for one type, looked up once for a whole stream."""
     convert = _CONVERTERS.get(rtype.name)
     if convert is None:
         convert = _CONVERTERS[rtype.name] = _converter(rtype)
-    return convert(line)
+    return convert
 
 
 def _converter(rtype: RecordType) -> Callable[[bytes], Record]:

@@ -51,7 +51,7 @@ from brigade_desk.core.sync.lines import (
     Record,
     RecordError,
     RecordType,
-    convert_line,
+    converter,
     decode_line,
     parse_json,
 )
@@ -305,11 +305,12 @@ class BundleReader:
         size: int,
         listed: int,
         progress: ByteProgress | None,
-        decode: Callable[[RecordType, bytes], Record] = decode_line,
+        checked: bool = True,
     ) -> Iterator[Record]:
-        """The lines of one record member, each decoded; then its hash and its count (`listed`, the
-        manifest's) are compared."""
+        """The lines of one record member, each decoded (`checked`) or only converted; then its
+        hash and its count (`listed`, the manifest's) are compared."""
         name = records_member(rtype.name)
+        convert = None if checked else converter(rtype)
         counted = self._open_member(name, size)
         seen: set[str] = set()
         number = 0
@@ -327,9 +328,13 @@ class BundleReader:
                     pending = lines.pop()
                     if len(pending) > MAX_LINE:
                         raise refuse("record_invalid", f"{name} 中有一行超过 {MAX_LINE} 字节，已拒绝")
-                    for line in lines:
-                        number += 1
-                        yield self._decode(decode, rtype, name, number, line, seen)
+                    if convert is None:
+                        for line in lines:
+                            number += 1
+                            yield self._decode(rtype, name, number, line, seen)
+                    else:  # the child checks these lines, duplicates included
+                        number += len(lines)
+                        yield from map(convert, lines)
                 if pending:
                     raise refuse("record_invalid", f"{name} 最后一行没有换行符（文件不完整），已拒绝")
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -339,16 +344,9 @@ class BundleReader:
             raise refuse("count_mismatch", f"{rtype.label}记录数 {number} 与清单所列 {listed} 不符，已拒绝")
 
     @staticmethod
-    def _decode(
-        decode: Callable[[RecordType, bytes], Record],
-        rtype: RecordType,
-        name: str,
-        number: int,
-        line: bytes,
-        seen: set[str],
-    ) -> Record:
+    def _decode(rtype: RecordType, name: str, number: int, line: bytes, seen: set[str]) -> Record:
         try:
-            record = decode(rtype, line)
+            record = decode_line(rtype, line)
         except RecordError as exc:
             raise refuse("record_invalid", f"{name} 第 {number} 行（{rtype.label}）：{exc}，已拒绝") from exc
         if record.id in seen:
@@ -372,7 +370,7 @@ class BundleReader:
             return iter(())
         sha256, size = manifest.members[name]
         listed = manifest.counts.get(rtype.name, 0)
-        return self._records(rtype, sha256, size, listed, progress, decode_line if checked else convert_line)
+        return self._records(rtype, sha256, size, listed, progress, checked)
 
     def stream_spec(self, rtype: RecordType) -> dict[str, Any] | None:
         """What `check_stream` needs for this type's member, in a child process that has neither
