@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QGroupBox,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from brigade_desk.core.services.dashboard import DeadlineBoard, DeadlineSetToday
 from brigade_desk.gui.formatting import show_date
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import DUE_SOON, DUE_TODAY, OVERDUE, colour, set_error_style
+from brigade_desk.gui.tables import read_only_table
 from brigade_desk.gui.tasks import LatestOnly, TaskHandle, TaskRunner
 
 BUCKETS: tuple[tuple[str, str, str | None], ...] = (
@@ -105,20 +105,11 @@ class DeadlineBoardBox(QGroupBox):
         self.tabs = QTabWidget()
         self.tables: dict[str, QTableWidget] = {}
         for key, _title, _shade in BUCKETS:
-            table = QTableWidget(0, len(HEADERS))
-            table.setHorizontalHeaderLabels(list(HEADERS))
-            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            table = read_only_table(HEADERS, stretch=4)
             table.setAlternatingRowColors(True)
-            table.setWordWrap(False)
-            table.verticalHeader().hide()
-            table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
             header = table.horizontalHeader()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)  # long party lists elide
             header.resizeSection(3, self.fontMetrics().horizontalAdvance("临溪县某某建材有限公司") + 16)
-            header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
             table.setTextElideMode(Qt.TextElideMode.ElideRight)
             table.cellActivated.connect(lambda row, _c, k=key: self._open(k, row))
             table.cellDoubleClicked.connect(lambda row, _c, k=key: self._open(k, row))

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -28,6 +26,7 @@ from brigade_desk.gui.pages.filing import ApproveFilingDialog
 from brigade_desk.gui.pages.review_desk import ReviewDesk
 from brigade_desk.gui.session import DeskSession
 from brigade_desk.gui.style import DUE_COLOURS, colour, set_error_style
+from brigade_desk.gui.tables import read_only_table
 
 LIMIT = 200
 SECTIONS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -74,18 +73,8 @@ class ReviewsPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.message)
         for key, title, _states, _sort in SECTIONS:
-            table = QTableWidget(0, len(HEADERS))
-            table.setHorizontalHeaderLabels(list(HEADERS))
-            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            table = read_only_table(HEADERS, stretch=3)
             table.setAlternatingRowColors(True)
-            table.setWordWrap(False)
-            table.verticalHeader().hide()
-            table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-            header = table.horizontalHeader()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
             table.doubleClicked.connect(lambda _i, k=key: self._open_from(k))
             table.itemSelectionChanged.connect(lambda k=key: self._selected_in(k))
             box = QGroupBox(title)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -55,6 +56,16 @@ def _error_text(error: object) -> str:
     if isinstance(error, BrigadeError):
         return error.message
     return f"{type(error).__name__}: {error}"
+
+
+def _with_button(table: QTableWidget, button: QPushButton) -> QWidget:
+    """A tab's content: the table, and under it the button that acts on it."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(table)
+    layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+    return box
 
 
 def outcome_rows(result: ImportResult) -> list[list[str]]:
@@ -175,21 +186,13 @@ class SyncPage(Page):
         self.resend_button = QPushButton("再次拷出…")
         self.resend_button.setToolTip("U盘丢失或损坏时，把本机留存的这个已发出的数据包再拷一份")
         self.resend_button.clicked.connect(self.choose_resend)
-        history_box = QWidget()
-        h_layout = QVBoxLayout(history_box)
-        h_layout.setContentsMargins(0, 0, 0, 0)
-        h_layout.addWidget(self.history)
-        h_layout.addWidget(self.resend_button, 0, Qt.AlignmentFlag.AlignLeft)
+        history_box = _with_button(self.history, self.resend_button)
         self.held = read_only_table(["发送方", "序号", "时间", "等待"])
         self.quarantine = read_only_table(["时间", "发送方", "记录类型", "标识", "拒收原因"])
         self.rejections = read_only_table(["我方数据包", "记录类型", "标识", "对方拒收原因"])
         self.export_quarantine_button = QPushButton("导出隔离区…")
         self.export_quarantine_button.clicked.connect(self.choose_quarantine_export)
-        quarantine_box = QWidget()
-        q_layout = QVBoxLayout(quarantine_box)
-        q_layout.setContentsMargins(0, 0, 0, 0)
-        q_layout.addWidget(self.quarantine)
-        q_layout.addWidget(self.export_quarantine_button, 0, Qt.AlignmentFlag.AlignLeft)
+        quarantine_box = _with_button(self.quarantine, self.export_quarantine_button)
         # 交换对象: who this organ exchanges bundles with.
         self.peers = read_only_table(
             ["类型", "机关名称", "区划代码", "公钥指纹", "登记时间", "已收到至", "已发出至", "状态"]
