@@ -364,17 +364,15 @@ class BundleReader:
         import whose file child runs `check_stream` over the same members and whose commit waits for
         that verdict. A bad line may then raise anything here; the child's refusal is the one to
         report."""
-        manifest = self.manifest()
-        name = records_member(rtype.name)
-        if name not in manifest.members:
+        spec = self.stream_spec(rtype)
+        if spec is None:
             return iter(())
-        sha256, size = manifest.members[name]
-        listed = manifest.counts.get(rtype.name, 0)
-        return self._records(rtype, sha256, size, listed, progress, checked)
+        return self._records(rtype, spec["sha256"], spec["size"], spec["count"], progress, checked)
 
     def stream_spec(self, rtype: RecordType) -> dict[str, Any] | None:
-        """What `check_stream` needs for this type's member, in a child process that has neither
-        the model nor the manifest (None: the bundle has no such member)."""
+        """This type's member as the manifest lists it (hash, size, record count) and the type
+        itself: all that `check_stream` needs, in a child process that has neither the model nor
+        the manifest (None: the bundle has no such member)."""
         manifest = self.manifest()
         name = records_member(rtype.name)
         if name not in manifest.members:
